@@ -1,0 +1,34 @@
+package io.colony.http;
+
+import io.colony.runtime.NodeConfig;
+import io.colony.runtime.ShutdownSignals;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code java -jar colony-node.jar}: one Colony node, configured from COLONY_* variables. */
+public final class Main {
+
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    ColonyNode node;
+    try {
+      node = ColonyNode.start(NodeConfig.load(System.getenv()));
+    } catch (IllegalArgumentException | com.typesafe.config.ConfigException e) {
+      log.error("Invalid configuration: {}", e.getMessage());
+      System.exit(2);
+      return;
+    }
+    ShutdownSignals.install(node.system());
+    node.binding().whenComplete((binding, error) -> {
+      if (error != null) {
+        log.error("Cannot serve HTTP: {}", error.getMessage());
+        System.exit(1);
+      } else {
+        log.info("Colony node serving HTTP on {}", binding.localAddress());
+      }
+    });
+  }
+}
