@@ -39,7 +39,8 @@ public final class ClusterRoutes extends AllDirectives {
   public Route routes() {
     return concat(
         // Read-only: leaving or downing members over HTTP is not part of the public API.
-        ClusterHttpManagementRoutes.readOnly(cluster),
+        // Only GET reaches pekko-management's routes, whose own 405 answers are not JSON.
+        pathPrefixTest("cluster", () -> get(() -> ClusterHttpManagementRoutes.readOnly(cluster))),
         path(segment("v1").slash("cluster").slash("events"), () -> get(this::events)));
   }
 

@@ -26,9 +26,9 @@ public final class HealthRoutes extends AllDirectives {
   }
 
   public Route routes() {
-    return get(() -> concat(
-        path("ready", this::ready),
-        path("alive", this::alive)));
+    return concat(
+        path("ready", () -> get(this::ready)),
+        path("alive", () -> get(this::alive)));
   }
 
   private Route ready() {
