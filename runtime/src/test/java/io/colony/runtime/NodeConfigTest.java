@@ -119,6 +119,24 @@ class NodeConfigTest {
   }
 
   @Test
+  void theShippedKubernetesConfigUsesApiDiscoveryAndProductionTimings() {
+    Config config = NodeConfig.load(Map.of("COLONY_CONFIG", "../conf/kubernetes.conf"));
+    NodeSettings node = NodeSettings.from(config);
+
+    assertTrue(node.usesClusterBootstrap());
+    assertEquals("kubernetes-api", node.discovery());
+    assertEquals("production", node.profile());
+    assertEquals(3, config.getInt("pekko.management.cluster.bootstrap.contact-point-discovery.required-contact-point-nr"));
+    assertEquals(Duration.ofSeconds(20), config.getDuration("pekko.cluster.split-brain-resolver.stable-after"));
+  }
+
+  @Test
+  void theShippedLocalConfigIsTheLocalProfile() {
+    Config config = NodeConfig.load(Map.of("COLONY_CONFIG", "../conf/local.conf"));
+    assertEquals(Duration.ofSeconds(5), config.getDuration("pekko.cluster.split-brain-resolver.stable-after"));
+  }
+
+  @Test
   void badValuesFailWithTheVariableNamed() {
     IllegalArgumentException seed = assertThrows(IllegalArgumentException.class,
         () -> NodeConfig.load(Map.of("COLONY_SEED_NODES", "10.0.0.1")));

@@ -1,0 +1,45 @@
+package io.colony.http.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/** What one node's {@code GET /cluster/members} says, reduced to what tests compare. */
+public record Membership(Map<String, String> statusByNode, Set<String> unreachable) {
+
+  /** Asks a node; an empty membership when it does not answer. */
+  public static Membership of(NodeProcess node) {
+    return of(node.url());
+  }
+
+  public static Membership of(String baseUrl) {
+    try {
+      JsonNode json = HttpJson.getJson(baseUrl + "/cluster/members");
+      Map<String, String> status = new HashMap<>();
+      json.get("members").forEach(m -> status.put(m.get("node").asText(), m.get("status").asText()));
+      Set<String> unreachable = new HashSet<>();
+      json.get("unreachable").forEach(u -> unreachable.add(u.get("node").asText()));
+      return new Membership(status, unreachable);
+    } catch (RuntimeException | AssertionError e) {
+      return new Membership(Map.of(), Set.of());
+    }
+  }
+
+  public boolean allUp(NodeProcess... nodes) {
+    if (statusByNode.size() != nodes.length) {
+      return false;
+    }
+    for (NodeProcess node : nodes) {
+      if (!"Up".equals(statusByNode.get(node.address()))) {
+        return false;
+      }
+    }
+    return unreachable.isEmpty();
+  }
+
+  public boolean contains(NodeProcess node) {
+    return statusByNode.containsKey(node.address());
+  }
+}

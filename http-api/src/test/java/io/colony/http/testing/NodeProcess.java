@@ -1,0 +1,124 @@
+package io.colony.http.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** A Colony node as a real OS process ({@code java -jar colony-node.jar}) with its own log file. */
+public final class NodeProcess implements AutoCloseable {
+
+  private final String name;
+  private final Path log;
+  private final int httpPort;
+  private final int remotePort;
+  private final Process process;
+
+  private NodeProcess(String name, Path log, int httpPort, int remotePort, Process process) {
+    this.name = name;
+    this.log = log;
+    this.httpPort = httpPort;
+    this.remotePort = remotePort;
+    this.process = process;
+  }
+
+  /** The fat jar built by {@code mvn package}; Failsafe passes its path in {@code colony.jar}. */
+  public static Path jar() {
+    return Path.of(System.getProperty("colony.jar", "target/colony-node.jar")).toAbsolutePath();
+  }
+
+  public static NodeProcess start(String name, Path logDir, int httpPort, int remotePort, Map<String, String> env) {
+    try {
+      Files.createDirectories(logDir);
+      Path log = logDir.resolve(name + ".log");
+      ProcessBuilder builder = new ProcessBuilder(List.of(
+          javaBinary(), "-Xmx256m", "-XX:+UseSerialGC", "-jar", jar().toString()));
+      builder.environment().keySet().removeIf(k -> k.startsWith("COLONY_"));
+      builder.environment().putAll(env);
+      builder.environment().put("COLONY_HTTP_PORT", String.valueOf(httpPort));
+      builder.environment().put("COLONY_REMOTE_PORT", String.valueOf(remotePort));
+      builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+      return new NodeProcess(name, log, httpPort, remotePort, builder.start());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String javaBinary() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public String url() {
+    return "http://127.0.0.1:" + httpPort;
+  }
+
+  /** This node's cluster address as pekko-management prints it. */
+  public String address() {
+    return "pekko://colony@127.0.0.1:" + remotePort;
+  }
+
+  public int remotePort() {
+    return remotePort;
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** kill -9: no shutdown hook, no leaving; the cluster must notice on its own. */
+  public void kill() {
+    process.destroyForcibly();
+    waitForExit(Duration.ofSeconds(10));
+  }
+
+  /** SIGTERM, as an orchestrator stops a node. */
+  public void terminate() {
+    process.destroy();
+  }
+
+  public int waitForExit(Duration timeout) {
+    try {
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new AssertionError(name + " did not exit within " + timeout + "\n" + logTail());
+      }
+      return process.exitValue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public String logTail() {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      return "--- last lines of " + log + " ---\n"
+          + String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+    } catch (IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      process.destroyForcibly();
+      try {
+        process.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
