@@ -1,25 +1,39 @@
 package io.colony.http;
 
 import com.typesafe.config.Config;
+import io.colony.sharding.ShardPlacement;
+import io.colony.sharding.kv.KeyIndex;
+import io.colony.sharding.kv.KeyValueEntity;
+import io.colony.sharding.kv.KeyValueStore;
+import java.time.Duration;
+import java.util.List;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.stream.Materializer;
 
 /** Every resource of the HTTP API, wrapped in the JSON error model. */
 public final class ApiRoutes extends AllDirectives {
 
   private final ActorSystem<?> system;
+  private final KeyValueStore store;
+  private final KeyIndex index;
 
-  public ApiRoutes(ActorSystem<?> system) {
+  public ApiRoutes(ActorSystem<?> system, KeyValueStore store, KeyIndex index) {
     this.system = system;
+    this.store = store;
+    this.index = index;
   }
 
   public Route routes() {
     Config http = system.settings().config().getConfig("colony.http");
+    Duration askTimeout = http.getDuration("ask-timeout");
     JsonSupport json = new JsonSupport(system);
     ErrorHandling errors = new ErrorHandling(json, http.getDuration("retry-after"));
     return errors.handle(concat(
         new HealthRoutes(system, json).routes(),
-        new ClusterRoutes(system, json, http.getDuration("sse-keep-alive")).routes()));
+        new ClusterRoutes(system, json, http.getDuration("sse-keep-alive")).routes(),
+        new ShardRoutes(new ShardPlacement(system, askTimeout), List.of(KeyValueEntity.ENTITY_KEY), json, errors).routes(),
+        new KvRoutes(store, index, json, errors, askTimeout, Materializer.matFromSystem(system)).routes()));
   }
 }

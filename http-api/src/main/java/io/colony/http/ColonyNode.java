@@ -1,15 +1,19 @@
 package io.colony.http;
 
 import com.typesafe.config.Config;
+import io.colony.persistence.JournalDatabase;
+import io.colony.persistence.JournalSchema;
 import io.colony.runtime.ClusterJoin;
 import io.colony.runtime.NodeConfig;
 import io.colony.runtime.NodeSettings;
+import io.colony.sharding.kv.KeyIndex;
+import io.colony.sharding.kv.KeyValueStore;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.ServerBinding;
 
-/** One running node: its ActorSystem, its cluster membership and its HTTP API. */
+/** One running node: its ActorSystem, its cluster membership, its entities and its HTTP API. */
 public final class ColonyNode {
 
   private final ActorSystem<Void> system;
@@ -20,13 +24,28 @@ public final class ColonyNode {
     this.binding = binding;
   }
 
-  /** Starts a node from a fully loaded configuration (see {@link NodeConfig#load}). */
+  /**
+   * Starts a node from a fully loaded configuration (see {@link NodeConfig#load}). Blocks until
+   * the journal database answers and has its schema.
+   *
+   * @throws IllegalStateException when the journal database cannot be used; the ActorSystem is
+   *     terminated by then
+   */
   public static ColonyNode start(Config config) {
     NodeSettings settings = NodeSettings.from(config);
+    JournalDatabase database = JournalDatabase.from(config, settings.dataDir());
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), NodeConfig.SYSTEM_NAME, config);
+    try {
+      JournalSchema.ensure(system, database, config.getDuration("colony.persistence.db.startup-timeout"));
+    } catch (IllegalStateException e) {
+      system.terminate();
+      throw e;
+    }
     ClusterJoin.start(system, settings);
-    CompletionStage<ServerBinding> binding =
-        HttpServer.start(system, settings.host(), settings.httpPort(), new ApiRoutes(system).routes());
+    KeyValueStore store = KeyValueStore.init(system, config.getDuration("colony.http.ask-timeout"));
+    KeyIndex index = KeyIndex.start(system, config.getString("colony.sharding.kv.index-read-journal"));
+    CompletionStage<ServerBinding> binding = HttpServer.start(
+        system, settings.host(), settings.httpPort(), new ApiRoutes(system, store, index).routes());
     return new ColonyNode(system, binding);
   }
 

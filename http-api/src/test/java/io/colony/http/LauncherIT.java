@@ -24,6 +24,7 @@ class LauncherIT {
   @TempDir Path runDir;
   private int baseHttp;
   private int baseRemote;
+  private final int dbPort = FreePorts.next();
 
   /** The launcher's own output and exit code. */
   record Result(int exitCode, String output) {}
@@ -105,6 +106,7 @@ class LauncherIT {
     env.put("COLONY_BASE_HTTP_PORT", String.valueOf(baseHttp));
     env.put("COLONY_BASE_REMOTE_PORT", String.valueOf(baseRemote));
     env.put("COLONY_BASE_MANAGEMENT_PORT", String.valueOf(FreePorts.consecutive(3)));
+    env.put("COLONY_DB_PORT", String.valueOf(dbPort));
     Process process = builder.start();
     process.getOutputStream().close();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -3,6 +3,7 @@ package io.colony.runtime;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import io.colony.persistence.JournalDatabase;
 import java.io.File;
 import java.util.HashMap;
 import java.util.List;
@@ -10,7 +11,7 @@ import java.util.Map;
 
 /**
  * Loads a node's configuration. Precedence, highest first: JVM system properties, the
- * derived settings below (seed nodes, bootstrap endpoints), the configuration file
+ * derived settings (seed nodes, bootstrap endpoints, journal database), the configuration file
  * ({@code COLONY_CONFIG} or {@code -Dconfig.file}, else {@code application.conf}), the
  * chosen timing profile ({@code colony.profiles.<COLONY_PROFILE>}), Colony's settings for
  * Pekko ({@code colony-defaults.conf} of every module), and every jar's {@code reference.conf}. {@code ${?COLONY_*}} substitutions read the given environment.
@@ -40,7 +41,9 @@ public final class NodeConfig {
     Config profileSection = withoutProfile.getConfig("colony.profiles." + profile);
     Config layered =
         resolve(environment, sysProps.withFallback(file).withFallback(profileSection).withFallback(reference));
-    Config derived = derived(NodeSettings.from(layered));
+    NodeSettings settings = NodeSettings.from(layered);
+    Config derived = derived(settings)
+        .withFallback(JournalDatabase.from(layered, settings.dataDir()).pluginConfig());
     return sysProps.withFallback(derived).withFallback(layered).resolve();
   }
 

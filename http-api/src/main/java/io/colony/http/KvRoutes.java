@@ -1,0 +1,220 @@
+package io.colony.http;
+
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import io.colony.sharding.kv.KeyIndex;
+import io.colony.sharding.kv.KeyValueEntity;
+import io.colony.sharding.kv.KeyValueStore;
+import io.colony.sharding.kv.Precondition;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.ETag;
+import org.apache.pekko.http.javadsl.model.headers.EntityTag;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.stream.Materializer;
+
+/**
+ * {@code /v1/kv}: one sharded, event-sourced entity per key. A 2xx answer to a change is sent
+ * only after the entity has written its event to the journal.
+ */
+public final class KvRoutes extends AllDirectives {
+
+  static final int MAX_KEY_BYTES = 512;
+  static final long MAX_VALUE_BYTES = 1024 * 1024;
+  static final int DEFAULT_LIST_LIMIT = 100;
+  static final int MAX_LIST_LIMIT = 1000;
+
+  /** The JSON body of a successful PUT. */
+  public record WriteResult(String key, long version) {}
+
+  /** The JSON body of a key listing; {@code next} is the {@code after} value of the next page. */
+  public record KeyList(List<String> keys, String next) {}
+
+  private final KeyValueStore store;
+  private final KeyIndex index;
+  private final JsonSupport json;
+  private final ErrorHandling errors;
+  private final Duration bodyTimeout;
+  private final Materializer materializer;
+
+  public KvRoutes(KeyValueStore store, KeyIndex index, JsonSupport json, ErrorHandling errors,
+      Duration bodyTimeout, Materializer materializer) {
+    this.store = store;
+    this.index = index;
+    this.json = json;
+    this.errors = errors;
+    this.bodyTimeout = bodyTimeout;
+    this.materializer = materializer;
+  }
+
+  public Route routes() {
+    return pathPrefix(segment("v1").slash("kv"), () -> concat(
+        pathEnd(() -> get(this::list)),
+        pathSingleSlash(() -> complete(badKey("The key must not be empty."))),
+        path(segment(), key -> concat(
+            put(() -> withKey(key, this::put)),
+            get(() -> withKey(key, this::read)),
+            delete(() -> withKey(key, this::delete))))));
+  }
+
+  private Route withKey(String key, Function<String, Route> inner) {
+    int bytes = key.getBytes(StandardCharsets.UTF_8).length;
+    if (bytes > MAX_KEY_BYTES) {
+      return complete(badKey("The key is " + bytes + " bytes of UTF-8; at most " + MAX_KEY_BYTES + " are allowed."));
+    }
+    return inner.apply(key);
+  }
+
+  private HttpResponse badKey(String message) {
+    return json.response(StatusCodes.BAD_REQUEST, new ApiError("invalid_key", message));
+  }
+
+  // --- PUT ---
+
+  private Route put(String key) {
+    return preconditionFromHeaders(precondition -> extractRequestEntity(entity -> {
+      Optional<Long> declared = entity.getContentLengthOption().isPresent()
+          ? Optional.of(entity.getContentLengthOption().getAsLong()) : Optional.empty();
+      if (declared.isPresent() && declared.get() > MAX_VALUE_BYTES) {
+        return complete(tooLarge());
+      }
+      CompletionStage<HttpResponse> response = entity
+          .withSizeLimit(MAX_VALUE_BYTES)
+          .toStrict(bodyTimeout.toMillis(), materializer)
+          .thenCompose(strict -> store.put(key, strict.getData().toArray(), contentTypeOf(entity), precondition))
+          .handle((reply, failure) -> failure != null ? failed(failure) : answerPut(key, reply));
+      return completeWithFuture(response);
+    }));
+  }
+
+  private static String contentTypeOf(HttpEntity entity) {
+    ContentType type = entity.getContentType();
+    // pekko-http reports a missing Content-Type as application/octet-stream, which is our default too.
+    return type.toString();
+  }
+
+  private HttpResponse answerPut(String key, KeyValueEntity.Reply reply) {
+    if (reply instanceof KeyValueEntity.Written written) {
+      return json.response(StatusCodes.OK, new WriteResult(key, written.version())).addHeader(etag(written.version()));
+    }
+    return preconditionFailedOrUnexpected(reply);
+  }
+
+  // --- GET ---
+
+  private Route read(String key) {
+    return completeWithFuture(store.get(key).handle((reply, failure) -> {
+      if (failure != null) {
+        return failed(failure);
+      }
+      if (reply instanceof KeyValueEntity.Found found) {
+        ContentType type = ContentTypes.parse(found.contentType());
+        return HttpResponse.create()
+            .withStatus(StatusCodes.OK)
+            .withEntity(HttpEntities.create(type, found.value()))
+            .addHeader(etag(found.version()));
+      }
+      if (reply instanceof KeyValueEntity.NotFound) {
+        return json.response(StatusCodes.NOT_FOUND, new ApiError("not_found", "No value is stored under this key."));
+      }
+      return unexpected(reply);
+    }));
+  }
+
+  // --- DELETE ---
+
+  private Route delete(String key) {
+    return preconditionFromHeaders(precondition -> completeWithFuture(
+        store.delete(key, precondition).handle((reply, failure) -> {
+          if (failure != null) {
+            return failed(failure);
+          }
+          if (reply instanceof KeyValueEntity.Deleted) {
+            return HttpResponse.create().withStatus(StatusCodes.NO_CONTENT);
+          }
+          return preconditionFailedOrUnexpected(reply);
+        })));
+  }
+
+  // --- listing ---
+
+  private Route list() {
+    return parameterOptional("prefix", prefix -> parameterOptional("after", after ->
+        parameterOptional("limit", limitText -> {
+          int limit;
+          try {
+            limit = limitText.map(Integer::parseInt).orElse(DEFAULT_LIST_LIMIT);
+          } catch (NumberFormatException e) {
+            limit = -1;
+          }
+          if (limit < 1 || limit > MAX_LIST_LIMIT) {
+            return complete(json.response(StatusCodes.BAD_REQUEST, new ApiError("invalid_limit",
+                "limit must be a whole number from 1 to " + MAX_LIST_LIMIT + ".")));
+          }
+          List<String> keys = index.list(prefix.orElse(""), after.orElse(null), limit);
+          String next = keys.size() == limit ? keys.get(keys.size() - 1) : null;
+          return complete(json.response(StatusCodes.OK, new KeyList(keys, next)));
+        })));
+  }
+
+  // --- shared pieces ---
+
+  /** If-Match / If-None-Match → the entity's precondition; malformed headers are a 400. */
+  private Route preconditionFromHeaders(Function<Precondition, Route> inner) {
+    return optionalHeaderValueByName("If-Match", ifMatch -> optionalHeaderValueByName("If-None-Match", ifNoneMatch -> {
+      try {
+        return inner.apply(Preconditions.parse(ifMatch, ifNoneMatch));
+      } catch (IllegalArgumentException e) {
+        return complete(json.response(StatusCodes.BAD_REQUEST, new ApiError("invalid_precondition", e.getMessage())));
+      }
+    }));
+  }
+
+  private HttpResponse preconditionFailedOrUnexpected(KeyValueEntity.Reply reply) {
+    if (reply instanceof KeyValueEntity.PreconditionFailed failed) {
+      String message = failed.exists()
+          ? "The key is at version " + failed.currentVersion() + "; the precondition does not hold."
+          : "The key does not exist; the precondition does not hold.";
+      HttpResponse response = json.response(StatusCodes.PRECONDITION_FAILED, new ApiError("precondition_failed", message));
+      return failed.exists() ? response.addHeader(etag(failed.currentVersion())) : response;
+    }
+    return unexpected(reply);
+  }
+
+  private HttpResponse tooLarge() {
+    return json.response(StatusCodes.PAYLOAD_TOO_LARGE,
+        new ApiError("value_too_large", "A value may be at most " + MAX_VALUE_BYTES + " bytes (1 MiB)."));
+  }
+
+  private HttpResponse failed(Throwable failure) {
+    Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+        ? failure.getCause() : failure;
+    if (cause instanceof org.apache.pekko.http.scaladsl.model.EntityStreamSizeException) {
+      return tooLarge();
+    }
+    if (cause instanceof java.util.concurrent.TimeoutException) {
+      return errors.unavailable("The key's entity did not answer in time; retry later.");
+    }
+    throw new IllegalStateException("Key-value request failed", cause);
+  }
+
+  private static HttpResponse unexpected(KeyValueEntity.Reply reply) {
+    throw new IllegalStateException("Unexpected reply " + reply);
+  }
+
+  static HttpHeader etag(long version) {
+    return ETag.create(EntityTag.create(Long.toString(version), false));
+  }
+}

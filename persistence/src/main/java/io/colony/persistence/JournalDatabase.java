@@ -1,0 +1,76 @@
+package io.colony.persistence;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Which database holds the journal, and the pekko-persistence-jdbc settings that follow from
+ * its URL: the Slick profile and the JDBC driver are derived, so that setting
+ * {@code COLONY_DB_URL} alone switches between H2 and PostgreSQL.
+ */
+public record JournalDatabase(Kind kind, String url, String user, String password, int maxConnections) {
+
+  /** The databases Colony supports, with the Slick profile and driver of each. */
+  public enum Kind {
+    H2("slick.jdbc.H2Profile$", "org.h2.Driver"),
+    POSTGRES("slick.jdbc.PostgresProfile$", "org.postgresql.Driver");
+
+    final String slickProfile;
+    final String driver;
+
+    Kind(String slickProfile, String driver) {
+      this.slickProfile = slickProfile;
+      this.driver = driver;
+    }
+  }
+
+  public static final String SHARED_DB = "pekko-persistence-jdbc.shared-databases.colony";
+
+  /** Reads {@code colony.persistence.db}; an empty URL means an H2 file under {@code dataDir}. */
+  public static JournalDatabase from(Config config, String dataDir) {
+    Config db = config.getConfig("colony.persistence.db");
+    String url = db.getString("url").trim();
+    if (url.isEmpty()) {
+      url = "jdbc:h2:file:" + Path.of(dataDir, "colony").toAbsolutePath().normalize();
+    }
+    Kind kind = kindOf(url);
+    if (kind == Kind.H2 && !url.toUpperCase(Locale.ROOT).contains("DATABASE_TO_UPPER")) {
+      // The plugin's H2 schema quotes lower-case table names.
+      url = url + ";DATABASE_TO_UPPER=false";
+    }
+    return new JournalDatabase(kind, url, db.getString("user"), db.getString("password"), db.getInt("max-connections"));
+  }
+
+  static Kind kindOf(String url) {
+    if (url.startsWith("jdbc:h2:")) {
+      return Kind.H2;
+    }
+    if (url.startsWith("jdbc:postgresql:")) {
+      return Kind.POSTGRES;
+    }
+    throw new IllegalArgumentException(
+        "COLONY_DB_URL: '" + url + "' is neither an H2 (jdbc:h2:…) nor a PostgreSQL (jdbc:postgresql:…) URL");
+  }
+
+  /** The shared-database section pekko-persistence-jdbc reads. */
+  public Config pluginConfig() {
+    return ConfigFactory.parseMap(Map.of(
+            "profile", kind.slickProfile,
+            "db.url", url,
+            "db.driver", kind.driver,
+            "db.user", user,
+            "db.password", password,
+            "db.numThreads", maxConnections,
+            "db.maxConnections", maxConnections,
+            "db.minConnections", Math.min(2, maxConnections)))
+        .atPath(SHARED_DB);
+  }
+
+  /** The URL without credentials, for log lines and error messages. */
+  public String describe() {
+    return kind + " " + url;
+  }
+}

@@ -1,0 +1,148 @@
+package io.colony.sharding.kv;
+
+import com.typesafe.config.Config;
+import io.colony.persistence.CborSerializable;
+import java.time.Duration;
+import java.util.Set;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+
+/**
+ * One key of the key-value store: a sharded, event-sourced entity whose journal makes every
+ * acknowledged write durable and lets any node take the key over. Replies are sent only after
+ * the event is in the journal.
+ */
+public final class KeyValueEntity
+    extends EventSourcedBehaviorWithEnforcedReplies<KeyValueEntity.Command, KeyValueEntity.Event, KeyValueState> {
+
+  public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "kv");
+  /** Every event carries this tag; the read-side key index follows it. */
+  public static final String TAG = "kv";
+
+  // --- protocol ---
+
+  /** What the store asks of a key. */
+  public sealed interface Command extends CborSerializable permits Put, Get, Delete {}
+
+  public record Put(byte[] value, String contentType, Precondition precondition, ActorRef<Reply> replyTo)
+      implements Command {}
+
+  public record Get(ActorRef<Reply> replyTo) implements Command {}
+
+  public record Delete(Precondition precondition, ActorRef<Reply> replyTo) implements Command {}
+
+  /** Every answer a key gives. */
+  public sealed interface Reply extends CborSerializable
+      permits Written, Found, NotFound, Deleted, PreconditionFailed {}
+
+  public record Written(long version) implements Reply {}
+
+  public record Found(byte[] value, String contentType, long version) implements Reply {}
+
+  public record NotFound(long version) implements Reply {}
+
+  public record Deleted(long version) implements Reply {}
+
+  public record PreconditionFailed(boolean exists, long currentVersion) implements Reply {}
+
+  /** What is journaled. New fields must be optional (nullable) so old events still read. */
+  public sealed interface Event extends CborSerializable permits ValueWritten, ValueDeleted {}
+
+  public record ValueWritten(byte[] value, String contentType, long version) implements Event {}
+
+  public record ValueDeleted(long version) implements Event {}
+
+  // --- behaviour ---
+
+  private final int snapshotEvery;
+  private final int keepSnapshots;
+
+  private KeyValueEntity(PersistenceId persistenceId, int snapshotEvery, int keepSnapshots) {
+    super(
+        persistenceId,
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
+    this.snapshotEvery = snapshotEvery;
+    this.keepSnapshots = keepSnapshots;
+  }
+
+  public static Behavior<Command> create(String key, Config settings) {
+    return Behaviors.setup(context -> new KeyValueEntity(
+        PersistenceId.of(ENTITY_KEY.name(), key),
+        settings.getInt("snapshot-every"),
+        settings.getInt("keep-snapshots")));
+  }
+
+  /** The key a persistence id of this entity type belongs to. */
+  public static String keyOf(String persistenceId) {
+    return persistenceId.substring(ENTITY_KEY.name().length() + PersistenceId.DefaultSeparator().length());
+  }
+
+  @Override
+  public KeyValueState emptyState() {
+    return KeyValueState.EMPTY;
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, KeyValueState> commandHandler() {
+    return newCommandHandlerWithReplyBuilder()
+        .forAnyState()
+        .onCommand(Put.class, this::onPut)
+        .onCommand(Get.class, this::onGet)
+        .onCommand(Delete.class, this::onDelete)
+        .build();
+  }
+
+  private ReplyEffect<Event, KeyValueState> onPut(KeyValueState state, Put put) {
+    if (!put.precondition().holdsFor(state)) {
+      return Effect().reply(put.replyTo(), new PreconditionFailed(state.exists(), state.version()));
+    }
+    return Effect()
+        .persist(new ValueWritten(put.value(), put.contentType(), state.version() + 1))
+        .thenReply(put.replyTo(), written -> new Written(written.version()));
+  }
+
+  private ReplyEffect<Event, KeyValueState> onGet(KeyValueState state, Get get) {
+    Reply reply = state.exists()
+        ? new Found(state.value(), state.contentType(), state.version())
+        : new NotFound(state.version());
+    return Effect().reply(get.replyTo(), reply);
+  }
+
+  private ReplyEffect<Event, KeyValueState> onDelete(KeyValueState state, Delete delete) {
+    if (!delete.precondition().holdsFor(state)) {
+      return Effect().reply(delete.replyTo(), new PreconditionFailed(state.exists(), state.version()));
+    }
+    if (!state.exists()) {
+      // Deleting an absent key changes nothing and succeeds: DELETE is idempotent.
+      return Effect().reply(delete.replyTo(), new Deleted(state.version()));
+    }
+    return Effect()
+        .persist(new ValueDeleted(state.version() + 1))
+        .thenReply(delete.replyTo(), deleted -> new Deleted(deleted.version()));
+  }
+
+  @Override
+  public EventHandler<KeyValueState, Event> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(KeyValueState::apply);
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    // A key overwritten a million times recovers from its latest snapshot plus a short tail.
+    return RetentionCriteria.snapshotEvery(snapshotEvery, keepSnapshots).withDeleteEventsOnSnapshot();
+  }
+
+  @Override
+  public Set<String> tagsFor(Event event) {
+    return Set.of(TAG);
+  }
+}
