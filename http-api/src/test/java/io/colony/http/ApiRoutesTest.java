@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.colony.http.testing.FreePorts;
 import io.colony.http.testing.HttpJson;
-import io.colony.runtime.NodeConfig;
+import io.colony.http.testing.InJvmNode;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -40,10 +40,7 @@ class ApiRoutesTest {
   void startNode() {
     int httpPort = FreePorts.next();
     remotePort = FreePorts.next();
-    node = ColonyNode.start(NodeConfig.load(Map.of(
-        "COLONY_HTTP_PORT", String.valueOf(httpPort),
-        "COLONY_REMOTE_PORT", String.valueOf(remotePort),
-        "COLONY_SEED_NODES", "127.0.0.1:" + remotePort)));
+    node = ColonyNode.start(InJvmNode.config(httpPort, remotePort, Map.of(), ""));
     base = "http://127.0.0.1:" + httpPort;
     await().atMost(Duration.ofSeconds(20)).until(() -> HttpJson.status(base + "/ready") == 200);
   }

@@ -43,11 +43,10 @@ public final class KeyIndex {
   }
 
   void apply(EventEnvelope envelope) {
-    String key = KeyValueEntity.keyOf(envelope.persistenceId());
-    if (envelope.event() instanceof KeyValueEntity.ValueWritten) {
-      keys.add(key);
-    } else if (envelope.event() instanceof KeyValueEntity.ValueDeleted) {
-      keys.remove(key);
+    if (envelope.event() instanceof KeyValueEntity.ValueWritten written) {
+      keys.add(written.key());
+    } else if (envelope.event() instanceof KeyValueEntity.ValueDeleted deleted) {
+      keys.remove(deleted.key());
     }
     offset.set(envelope.offset());
   }

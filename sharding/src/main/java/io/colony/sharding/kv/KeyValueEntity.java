@@ -54,36 +54,56 @@ public final class KeyValueEntity
 
   public record PreconditionFailed(boolean exists, long currentVersion) implements Reply {}
 
-  /** What is journaled. New fields must be optional (nullable) so old events still read. */
+  /**
+   * What is journaled. The key is in every event so the read side needs no persistence-id
+   * parsing. To evolve: add fields as nullable (old events read them as null), never rename
+   * or remove one; a real change of shape gets a new event record and both stay readable.
+   */
   public sealed interface Event extends CborSerializable permits ValueWritten, ValueDeleted {}
 
-  public record ValueWritten(byte[] value, String contentType, long version) implements Event {}
+  public record ValueWritten(String key, byte[] value, String contentType, long version) implements Event {}
 
-  public record ValueDeleted(long version) implements Event {}
+  public record ValueDeleted(String key, long version) implements Event {}
 
   // --- behaviour ---
 
+  /** Longer keys get a hashed persistence id: the journal's persistence_id column holds 255 characters. */
+  static final int MAX_PLAIN_ID_KEY_LENGTH = 200;
+
+  private final String key;
   private final int snapshotEvery;
   private final int keepSnapshots;
 
-  private KeyValueEntity(PersistenceId persistenceId, int snapshotEvery, int keepSnapshots) {
+  private KeyValueEntity(String key, int snapshotEvery, int keepSnapshots) {
     super(
-        persistenceId,
+        persistenceIdOf(key),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
+    this.key = key;
     this.snapshotEvery = snapshotEvery;
     this.keepSnapshots = keepSnapshots;
   }
 
   public static Behavior<Command> create(String key, Config settings) {
-    return Behaviors.setup(context -> new KeyValueEntity(
-        PersistenceId.of(ENTITY_KEY.name(), key),
-        settings.getInt("snapshot-every"),
-        settings.getInt("keep-snapshots")));
+    return Behaviors.setup(context ->
+        new KeyValueEntity(key, settings.getInt("snapshot-every"), settings.getInt("keep-snapshots")));
   }
 
-  /** The key a persistence id of this entity type belongs to. */
-  public static String keyOf(String persistenceId) {
-    return persistenceId.substring(ENTITY_KEY.name().length() + PersistenceId.DefaultSeparator().length());
+  /**
+   * {@code kv|<key>}, or {@code kv|~<sha-256 of the key>} for keys too long for the journal's
+   * column and for keys that start with {@code ~} (so the two forms never collide).
+   */
+  static PersistenceId persistenceIdOf(String key) {
+    if (key.length() <= MAX_PLAIN_ID_KEY_LENGTH && !key.startsWith("~")) {
+      // ofUniqueId: keys may contain the separator '|', which PersistenceId.of rejects.
+      return PersistenceId.ofUniqueId(ENTITY_KEY.name() + "|" + key);
+    }
+    try {
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+          .digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return PersistenceId.ofUniqueId(ENTITY_KEY.name() + "|~" + java.util.HexFormat.of().formatHex(digest));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JVM", e);
+    }
   }
 
   @Override
@@ -106,7 +126,7 @@ public final class KeyValueEntity
       return Effect().reply(put.replyTo(), new PreconditionFailed(state.exists(), state.version()));
     }
     return Effect()
-        .persist(new ValueWritten(put.value(), put.contentType(), state.version() + 1))
+        .persist(new ValueWritten(key, put.value(), put.contentType(), state.version() + 1))
         .thenReply(put.replyTo(), written -> new Written(written.version()));
   }
 
@@ -126,7 +146,7 @@ public final class KeyValueEntity
       return Effect().reply(delete.replyTo(), new Deleted(state.version()));
     }
     return Effect()
-        .persist(new ValueDeleted(state.version() + 1))
+        .persist(new ValueDeleted(key, state.version() + 1))
         .thenReply(delete.replyTo(), deleted -> new Deleted(deleted.version()));
   }
 

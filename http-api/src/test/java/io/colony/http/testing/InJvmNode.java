@@ -1,0 +1,25 @@
+package io.colony.http.testing;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.colony.runtime.NodeConfig;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/** Configuration for a node inside the test JVM: free ports and a private in-memory H2 journal. */
+public final class InJvmNode {
+
+  private InJvmNode() {}
+
+  /** A single-node cluster (it seeds itself) unless {@code env} names other seed nodes. */
+  public static Config config(int httpPort, int remotePort, Map<String, String> env, String overrides) {
+    Map<String, String> all = new HashMap<>();
+    all.put("COLONY_HTTP_PORT", String.valueOf(httpPort));
+    all.put("COLONY_REMOTE_PORT", String.valueOf(remotePort));
+    all.put("COLONY_SEED_NODES", "127.0.0.1:" + remotePort);
+    all.put("COLONY_DB_URL", "jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+    all.putAll(env);
+    return ConfigFactory.parseString(overrides).withFallback(NodeConfig.load(all));
+  }
+}
