@@ -1,0 +1,19 @@
+package io.colony.http;
+
+import io.colony.http.testing.H2Server;
+import io.colony.http.testing.TestDatabase;
+import java.nio.file.Path;
+
+/** The key-value system test on the embedded default store: one H2 TCP server shared by all nodes. */
+class KvClusterH2IT extends KvClusterSystemTest {
+
+  @Override
+  TestDatabase startDatabase(Path dir) {
+    return H2Server.start(dir);
+  }
+
+  @Override
+  String name() {
+    return "kv-cluster-h2";
+  }
+}
