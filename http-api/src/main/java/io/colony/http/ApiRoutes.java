@@ -5,8 +5,12 @@ import io.colony.sharding.ShardPlacement;
 import io.colony.sharding.kv.KeyIndex;
 import io.colony.sharding.kv.KeyValueEntity;
 import io.colony.sharding.kv.KeyValueStore;
+import io.colony.runtime.tasks.TaskRecord;
+import io.colony.runtime.tasks.TaskSubmission;
+import io.colony.runtime.tasks.Tasks;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -18,22 +22,28 @@ public final class ApiRoutes extends AllDirectives {
   private final ActorSystem<?> system;
   private final KeyValueStore store;
   private final KeyIndex index;
+  private final Tasks tasks;
 
-  public ApiRoutes(ActorSystem<?> system, KeyValueStore store, KeyIndex index) {
+  public ApiRoutes(ActorSystem<?> system, KeyValueStore store, KeyIndex index, Tasks tasks) {
     this.system = system;
     this.store = store;
     this.index = index;
+    this.tasks = tasks;
   }
 
   public Route routes() {
     Config http = system.settings().config().getConfig("colony.http");
     Duration askTimeout = http.getDuration("ask-timeout");
     JsonSupport json = new JsonSupport(system);
+    Executor executor = system.executionContext();
     ErrorHandling errors = new ErrorHandling(json, http.getDuration("retry-after"));
     return errors.handle(concat(
         new HealthRoutes(system, json).routes(),
         new ClusterRoutes(system, json, http.getDuration("sse-keep-alive")).routes(),
-        new ShardRoutes(new ShardPlacement(system, askTimeout), List.of(KeyValueEntity.ENTITY_KEY), json, errors).routes(),
-        new KvRoutes(store, index, json, errors, askTimeout, Materializer.matFromSystem(system)).routes()));
+        new ShardRoutes(new ShardPlacement(system, askTimeout),
+            List.of(KeyValueEntity.ENTITY_KEY, TaskRecord.ENTITY_KEY), json, errors, executor).routes(),
+        new TaskRoutes(tasks, new TaskSubmission(tasks.handlers(), system.settings().config().getConfig("colony.tasks")),
+            json, errors, executor).routes(),
+        new KvRoutes(store, index, json, errors, askTimeout, Materializer.matFromSystem(system), executor).routes()));
   }
 }

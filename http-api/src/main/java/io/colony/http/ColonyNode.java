@@ -6,6 +6,7 @@ import io.colony.persistence.JournalSchema;
 import io.colony.runtime.ClusterJoin;
 import io.colony.runtime.NodeConfig;
 import io.colony.runtime.NodeSettings;
+import io.colony.runtime.tasks.Tasks;
 import io.colony.sharding.kv.KeyIndex;
 import io.colony.sharding.kv.KeyValueStore;
 import java.util.concurrent.CompletionStage;
@@ -44,8 +45,9 @@ public final class ColonyNode {
     ClusterJoin.start(system, settings);
     KeyValueStore store = KeyValueStore.init(system, config.getDuration("colony.http.ask-timeout"));
     KeyIndex index = KeyIndex.start(system, config.getString("colony.sharding.kv.index-read-journal"));
+    Tasks tasks = Tasks.start(system, config.getDuration("colony.http.ask-timeout"));
     CompletionStage<ServerBinding> binding = HttpServer.start(
-        system, settings.host(), settings.httpPort(), new ApiRoutes(system, store, index).routes());
+        system, settings.host(), settings.httpPort(), new ApiRoutes(system, store, index, tasks).routes());
     return new ColonyNode(system, binding);
   }
 

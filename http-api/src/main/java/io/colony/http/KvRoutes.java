@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -48,15 +49,22 @@ public final class KvRoutes extends AllDirectives {
   private final ErrorHandling errors;
   private final Duration bodyTimeout;
   private final Materializer materializer;
+  private final Executor executor;
 
+  /**
+   * {@code executor} runs the reply callbacks. Pekko's stages run plain {@code thenApply}
+   * callbacks asynchronously on the common pool, which on a 2-core machine starts a thread per
+   * call, so every callback here names the ActorSystem's dispatcher.
+   */
   public KvRoutes(KeyValueStore store, KeyIndex index, JsonSupport json, ErrorHandling errors,
-      Duration bodyTimeout, Materializer materializer) {
+      Duration bodyTimeout, Materializer materializer, Executor executor) {
     this.store = store;
     this.index = index;
     this.json = json;
     this.errors = errors;
     this.bodyTimeout = bodyTimeout;
     this.materializer = materializer;
+    this.executor = executor;
   }
 
   public Route routes() {
@@ -93,8 +101,9 @@ public final class KvRoutes extends AllDirectives {
       CompletionStage<HttpResponse> response = entity
           .withSizeLimit(MAX_VALUE_BYTES)
           .toStrict(bodyTimeout.toMillis(), materializer)
-          .thenCompose(strict -> store.put(key, strict.getData().toArray(), contentTypeOf(entity), precondition))
-          .handle((reply, failure) -> failure != null ? failed(failure) : answerPut(key, reply));
+          .thenComposeAsync(strict -> store.put(key, strict.getData().toArray(), contentTypeOf(entity), precondition),
+              executor)
+          .handleAsync((reply, failure) -> failure != null ? failed(failure) : answerPut(key, reply), executor);
       return completeWithFuture(response);
     }));
   }
@@ -115,7 +124,7 @@ public final class KvRoutes extends AllDirectives {
   // --- GET ---
 
   private Route read(String key) {
-    return completeWithFuture(store.get(key).handle((reply, failure) -> {
+    return completeWithFuture(store.get(key).handleAsync((reply, failure) -> {
       if (failure != null) {
         return failed(failure);
       }
@@ -130,14 +139,14 @@ public final class KvRoutes extends AllDirectives {
         return json.response(StatusCodes.NOT_FOUND, new ApiError("not_found", "No value is stored under this key."));
       }
       return unexpected(reply);
-    }));
+    }, executor));
   }
 
   // --- DELETE ---
 
   private Route delete(String key) {
     return preconditionFromHeaders(precondition -> completeWithFuture(
-        store.delete(key, precondition).handle((reply, failure) -> {
+        store.delete(key, precondition).handleAsync((reply, failure) -> {
           if (failure != null) {
             return failed(failure);
           }
@@ -145,7 +154,7 @@ public final class KvRoutes extends AllDirectives {
             return HttpResponse.create().withStatus(StatusCodes.NO_CONTENT);
           }
           return preconditionFailedOrUnexpected(reply);
-        })));
+        }, executor)));
   }
 
   // --- listing ---

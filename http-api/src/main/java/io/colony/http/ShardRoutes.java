@@ -19,18 +19,21 @@ public final class ShardRoutes extends AllDirectives {
   private final List<EntityTypeKey<?>> types;
   private final JsonSupport json;
   private final ErrorHandling errors;
+  private final java.util.concurrent.Executor executor;
 
-  public ShardRoutes(ShardPlacement placement, List<EntityTypeKey<?>> types, JsonSupport json, ErrorHandling errors) {
+  public ShardRoutes(ShardPlacement placement, List<EntityTypeKey<?>> types, JsonSupport json, ErrorHandling errors,
+      java.util.concurrent.Executor executor) {
     this.placement = placement;
     this.types = types;
     this.json = json;
     this.errors = errors;
+    this.executor = executor;
   }
 
   public Route routes() {
     return path(segment("v1").slash("cluster").slash("shards"), () -> get(() -> completeWithFuture(
-        placement.of(types).handle((list, failure) -> failure == null
+        placement.of(types).handleAsync((list, failure) -> failure == null
             ? json.response(StatusCodes.OK, new Shards(list))
-            : errors.unavailable("Shard placement could not be collected in time; retry later.")))));
+            : errors.unavailable("Shard placement could not be collected in time; retry later."), executor))));
   }
 }

@@ -38,7 +38,7 @@ public final class ShardPlacement {
       each.add(of(type).toCompletableFuture());
     }
     return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
-        .thenApply(done -> each.stream().map(CompletableFuture::join).toList());
+        .thenApplyAsync(done -> each.stream().map(CompletableFuture::join).toList(), system.executionContext());
   }
 
   private CompletionStage<EntityTypePlacement> of(EntityTypeKey<?> type) {
@@ -47,7 +47,7 @@ public final class ShardPlacement {
         replyTo -> new GetClusterShardingStats(type, timeout, replyTo),
         timeout.plusSeconds(1),
         system.scheduler());
-    return stats.thenApply(s -> new EntityTypePlacement(type.name(), nodes(s)));
+    return stats.thenApplyAsync(s -> new EntityTypePlacement(type.name(), nodes(s)), system.executionContext());
   }
 
   private static List<NodePlacement> nodes(ShardRegion.ClusterShardingStats stats) {

@@ -1,19 +1,12 @@
 package io.colony.sharding.kv;
 
-import java.time.Duration;
+import io.colony.persistence.TaggedEvents;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NavigableSet;
 import java.util.concurrent.ConcurrentSkipListSet;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.persistence.query.EventEnvelope;
-import org.apache.pekko.persistence.query.Offset;
-import org.apache.pekko.persistence.query.PersistenceQuery;
-import org.apache.pekko.persistence.query.javadsl.EventsByTagQuery;
-import org.apache.pekko.stream.RestartSettings;
-import org.apache.pekko.stream.javadsl.RestartSource;
-import org.apache.pekko.stream.javadsl.Sink;
 
 /**
  * The read side of the key-value store: every node keeps the sorted set of existing keys,
@@ -27,18 +20,13 @@ import org.apache.pekko.stream.javadsl.Sink;
 public final class KeyIndex {
 
   private final NavigableSet<String> keys = new ConcurrentSkipListSet<>();
-  private final AtomicReference<Offset> offset = new AtomicReference<>(Offset.noOffset());
 
   private KeyIndex() {}
 
   /** Starts following the journal; the stream restarts with backoff when the database fails. */
   public static KeyIndex start(ActorSystem<?> system, String readJournalPluginId) {
     KeyIndex index = new KeyIndex();
-    EventsByTagQuery journal =
-        PersistenceQuery.get(system).getReadJournalFor(EventsByTagQuery.class, readJournalPluginId);
-    RestartSettings backoff = RestartSettings.create(Duration.ofMillis(500), Duration.ofSeconds(10), 0.2);
-    RestartSource.withBackoff(backoff, () -> journal.eventsByTag(KeyValueEntity.TAG, index.offset.get()))
-        .runWith(Sink.foreach(index::apply), system);
+    TaggedEvents.follow(system, readJournalPluginId, KeyValueEntity.TAG, index::apply);
     return index;
   }
 
@@ -48,7 +36,6 @@ public final class KeyIndex {
     } else if (envelope.event() instanceof KeyValueEntity.ValueDeleted deleted) {
       keys.remove(deleted.key());
     }
-    offset.set(envelope.offset());
   }
 
   /** Up to {@code limit} keys that start with {@code prefix}, in order, after {@code after} if given. */

@@ -1,0 +1,137 @@
+package io.colony.http;
+
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.colony.runtime.tasks.TaskIndex;
+import io.colony.runtime.tasks.TaskStatus;
+import io.colony.runtime.tasks.TaskSubmission;
+import io.colony.runtime.tasks.TaskView;
+import io.colony.runtime.tasks.TaskWorker;
+import io.colony.runtime.tasks.Tasks;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.Location;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+
+/** {@code /v1/tasks} and {@code /v1/workers}: distributed computation. */
+public final class TaskRoutes extends AllDirectives {
+
+  static final int DEFAULT_LIST_LIMIT = 100;
+  static final int MAX_LIST_LIMIT = 1000;
+
+  /** The body of 202 Accepted. */
+  public record Accepted(String id, TaskStatus status) {}
+
+  public record TaskList(List<TaskIndex.TaskSummary> tasks) {}
+
+  public record Workers(List<TaskWorker.WorkerStats> workers) {}
+
+  private final Tasks tasks;
+  private final TaskSubmission submission;
+  private final JsonSupport json;
+  private final ErrorHandling errors;
+  private final Executor executor;
+
+  /** {@code executor} runs reply callbacks (see {@link KvRoutes} for why it is given). */
+  public TaskRoutes(Tasks tasks, TaskSubmission submission, JsonSupport json, ErrorHandling errors, Executor executor) {
+    this.tasks = tasks;
+    this.submission = submission;
+    this.json = json;
+    this.errors = errors;
+    this.executor = executor;
+  }
+
+  public Route routes() {
+    return concat(
+        pathPrefix(segment("v1").slash("tasks"), () -> concat(
+            pathEnd(() -> concat(post(this::submit), get(this::list))),
+            path(segment(), id -> concat(get(() -> read(id)), delete(() -> cancel(id)))))),
+        path(segment("v1").slash("workers"), () -> get(this::workers)));
+  }
+
+  private Route submit() {
+    return optionalHeaderValueByName("Idempotency-Key", key -> entity(Unmarshaller.entityToString(), text -> {
+      JsonNode body;
+      try {
+        body = json.mapper().readTree(text);
+      } catch (Exception e) {
+        return complete(badRequest("invalid_json", "The body is not valid JSON."));
+      }
+      if (key.isPresent() && (key.get().isBlank() || key.get().length() > 255)) {
+        return complete(badRequest("invalid_idempotency_key", "Idempotency-Key must be 1 to 255 characters."));
+      }
+      try {
+        var spec = submission.toSpec(body, key, System.currentTimeMillis());
+        return completeWithFuture(answer(tasks.submit(spec), view -> json.response(StatusCodes.ACCEPTED,
+                new Accepted(view.id(), view.status()))
+            .addHeader(Location.create("/v1/tasks/" + view.id()))));
+      } catch (IllegalArgumentException e) {
+        return complete(badRequest("invalid_task", e.getMessage()));
+      }
+    }));
+  }
+
+  private Route read(String id) {
+    return completeWithFuture(answer(tasks.get(id), this::viewOrNotFound));
+  }
+
+  private Route cancel(String id) {
+    return completeWithFuture(answer(tasks.cancel(id), view -> {
+      if (!view.exists()) {
+        return notFound();
+      }
+      if (view.status() != TaskStatus.CANCELLED) {
+        return json.response(StatusCodes.CONFLICT, new ApiError("already_finished",
+            "The task already ended with " + view.status() + "; it cannot be cancelled."));
+      }
+      return json.response(StatusCodes.OK, view);
+    }));
+  }
+
+  private Route list() {
+    return parameterOptional("status", statusText -> parameterOptional("limit", limitText -> {
+      TaskStatus status;
+      int limit;
+      try {
+        status = statusText.map(s -> TaskStatus.valueOf(s.toUpperCase(Locale.ROOT))).orElse(null);
+        limit = limitText.map(Integer::parseInt).orElse(DEFAULT_LIST_LIMIT);
+      } catch (IllegalArgumentException e) {
+        return complete(badRequest("invalid_query",
+            "status must be one of " + List.of(TaskStatus.values()) + " and limit a whole number."));
+      }
+      if (limit < 1 || limit > MAX_LIST_LIMIT) {
+        return complete(badRequest("invalid_query", "limit must be from 1 to " + MAX_LIST_LIMIT + "."));
+      }
+      return complete(json.response(StatusCodes.OK, new TaskList(tasks.list(status, limit))));
+    }));
+  }
+
+  private Route workers() {
+    return completeWithFuture(answer(tasks.workers(), list -> json.response(StatusCodes.OK, new Workers(list))));
+  }
+
+  private HttpResponse viewOrNotFound(TaskView view) {
+    return view.exists() ? json.response(StatusCodes.OK, view) : notFound();
+  }
+
+  private HttpResponse notFound() {
+    return json.response(StatusCodes.NOT_FOUND, new ApiError("not_found", "No task has this id."));
+  }
+
+  private HttpResponse badRequest(String code, String message) {
+    return json.response(StatusCodes.BAD_REQUEST, new ApiError(code, message));
+  }
+
+  /** A reply, or 503 with Retry-After when the cluster did not answer in time. */
+  private <T> CompletionStage<HttpResponse> answer(CompletionStage<T> reply, java.util.function.Function<T, HttpResponse> ok) {
+    return reply.handleAsync((value, failure) -> failure == null ? ok.apply(value)
+        : errors.unavailable("The task service did not answer in time; retry later."), executor);
+  }
+}
