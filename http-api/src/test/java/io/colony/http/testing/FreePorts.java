@@ -13,7 +13,7 @@ public final class FreePorts {
   public static int consecutive(int n) {
     java.util.Random random = new java.util.Random();
     for (int attempt = 0; attempt < 200; attempt++) {
-      int base = 20000 + random.nextInt(20000);
+      int base = 20000 + random.nextInt(12000); // below the ephemeral port range
       boolean free = true;
       for (int i = 0; i < n && free; i++) {
         free = isFree(base + i);

@@ -1,5 +1,7 @@
 package io.colony.runtime.tasks;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.typesafe.config.Config;
 import io.colony.persistence.CborSerializable;
 import java.time.Duration;
@@ -94,7 +96,16 @@ public final class TaskScheduler
 
   public record Changed(List<Change> changes) implements Event {}
 
-  /** One change to the queue. */
+  /** One change to the queue; the JSON names are the journal's format, so keep them stable. */
+  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "change")
+  @JsonSubTypes({
+    @JsonSubTypes.Type(value = EpochStarted.class, name = "epoch-started"),
+    @JsonSubTypes.Type(value = TaskQueued.class, name = "queued"),
+    @JsonSubTypes.Type(value = AttemptFailed.class, name = "attempt-failed"),
+    @JsonSubTypes.Type(value = TaskFinished.class, name = "finished"),
+    @JsonSubTypes.Type(value = TaskDropped.class, name = "dropped"),
+    @JsonSubTypes.Type(value = OutcomeDelivered.class, name = "delivered")
+  })
   public sealed interface Change extends CborSerializable
       permits EpochStarted, TaskQueued, AttemptFailed, TaskFinished, TaskDropped, OutcomeDelivered {}
 
