@@ -1,0 +1,19 @@
+package io.colony.http;
+
+import io.colony.http.testing.H2Server;
+import io.colony.http.testing.TestDatabase;
+import java.nio.file.Path;
+
+/** The task system test on the embedded default store (one shared H2 TCP server). */
+class TasksClusterH2IT extends TasksClusterSystemTest {
+
+  @Override
+  TestDatabase startDatabase(Path dir) {
+    return H2Server.start(dir);
+  }
+
+  @Override
+  String name() {
+    return "tasks-cluster-h2";
+  }
+}

@@ -1,0 +1,106 @@
+package io.colony.http.testing;
+
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** Three node processes on free ports that seed each other, sharing one journal database. */
+public final class LocalCluster implements AutoCloseable {
+
+  private static final Duration FORM = Duration.ofSeconds(90);
+
+  private final Path dir;
+  private final int[] http;
+  private final int[] remote;
+  private final Map<String, String> env;
+  private final NodeProcess[] nodes;
+  private final List<NodeProcess> started = new ArrayList<>();
+
+  public LocalCluster(Path dir, int size, Map<String, String> databaseEnv) {
+    this.dir = dir;
+    this.http = new int[size];
+    this.remote = new int[size];
+    List<String> seeds = new ArrayList<>();
+    for (int i = 0; i < size; i++) {
+      http[i] = FreePorts.next();
+      remote[i] = FreePorts.next();
+      seeds.add("127.0.0.1:" + remote[i]);
+    }
+    this.env = new HashMap<>(databaseEnv);
+    env.put("COLONY_SEED_NODES", String.join(",", seeds));
+    env.put("COLONY_DATA_DIR", dir.resolve("data").toString());
+    this.nodes = new NodeProcess[size];
+  }
+
+  /** Starts (or restarts) node i; {@code label} names its log file. */
+  public NodeProcess start(int i, String label) {
+    NodeProcess node = NodeProcess.start("node-" + (i + 1) + "-" + label, dir, http[i], remote[i], env);
+    started.add(node);
+    nodes[i] = node;
+    return node;
+  }
+
+  public LocalCluster startAll(String label) {
+    for (int i = 0; i < nodes.length; i++) {
+      start(i, label);
+    }
+    return this;
+  }
+
+  public NodeProcess node(int i) {
+    return nodes[i];
+  }
+
+  public NodeProcess[] nodes() {
+    return nodes.clone();
+  }
+
+  /** The nodes except {@code i}. */
+  public NodeProcess[] others(int i) {
+    List<NodeProcess> rest = new ArrayList<>(Arrays.asList(nodes));
+    rest.remove(i);
+    return rest.toArray(NodeProcess[]::new);
+  }
+
+  public int indexOf(String address) {
+    for (int i = 0; i < nodes.length; i++) {
+      if (nodes[i].address().equals(address)) {
+        return i;
+      }
+    }
+    throw new IllegalArgumentException("no node " + address);
+  }
+
+  public void awaitAllUp() {
+    awaitUp(nodes);
+  }
+
+  /** Every one of {@code some} sees exactly these nodes, all Up. */
+  public static void awaitUp(NodeProcess... some) {
+    try {
+      await().atMost(FORM).pollInterval(Duration.ofMillis(250)).until(() -> {
+        for (NodeProcess node : some) {
+          if (!Membership.of(node).allUp(some)) {
+            return false;
+          }
+        }
+        return true;
+      });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError("cluster did not form\n"
+          + Arrays.stream(some).map(NodeProcess::logTail).collect(Collectors.joining("\n")), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    started.forEach(NodeProcess::close);
+  }
+}
