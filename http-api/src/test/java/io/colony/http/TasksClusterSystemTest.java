@@ -59,7 +59,7 @@ abstract class TasksClusterSystemTest {
 
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < SLEEP_TASKS; i++) {
-      ids.add(submit(nodes[i % 3], "{\"type\":\"sleep\",\"input\":{\"ms\":300},\"timeoutMs\":20000,\"maxAttempts\":3}"));
+      ids.add(submit(nodes[i % 3], "{\"type\":\"sleep\",\"input\":{\"ms\":1000},\"timeoutMs\":20000,\"maxAttempts\":3}"));
     }
 
     // Mid-run, kill -9 the oldest member: it hosts the scheduler singleton.
@@ -72,7 +72,7 @@ abstract class TasksClusterSystemTest {
     for (String id : ids) {
       JsonNode task = finals.get(id);
       assertEquals("SUCCEEDED", task.get("status").asText(), task.toString());
-      assertEquals(300, task.get("result").get("sleptMs").asInt(), task.toString());
+      assertEquals(1000, task.get("result").get("sleptMs").asInt(), task.toString());
       assertTrue(task.get("attempts").asInt() >= 1, task.toString());
     }
 

@@ -273,7 +273,7 @@ public final class TaskScheduler
         events.add(new EpochStarted(epoch));
         afterPersist.add(() -> {
           epochStarted = true;
-          context.getLog().info("Task scheduler epoch {} started with {} queued tasks", epoch, state.queueLength());
+          context.getLog().info("Task scheduler epoch {} started", epoch);
         });
       }
     }
