@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.colony.http.testing.FreePorts;
+import io.colony.http.testing.LocalCluster;
 import io.colony.http.testing.Membership;
 import io.colony.http.testing.NodeProcess;
 import java.nio.file.Path;
@@ -13,7 +14,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -87,21 +87,8 @@ class ClusterProcessesIT {
     return node;
   }
 
+  /** Every one of {@code nodes} sees exactly these nodes, all Up. */
   private void awaitAllSeeAllUp(Duration timeout, NodeProcess... nodes) {
-    try {
-      await().atMost(timeout).pollInterval(Duration.ofMillis(250)).until(() -> {
-        for (NodeProcess node : nodes) {
-          if (!Membership.of(node).allUp(nodes)) {
-            return false;
-          }
-        }
-        return true;
-      });
-    } catch (org.awaitility.core.ConditionTimeoutException e) {
-      String views = java.util.Arrays.stream(nodes)
-          .map(n -> n.name() + " sees " + Membership.of(n) + "\n" + n.logTail())
-          .collect(Collectors.joining("\n"));
-      throw new AssertionError("Not all of " + nodes.length + " nodes Up in " + timeout + "\n" + views, e);
-    }
+    LocalCluster.awaitUp(timeout, nodes);
   }
 }

@@ -1,14 +1,12 @@
 package io.colony.http;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.colony.http.testing.FreePorts;
 import io.colony.http.testing.HttpJson;
-import io.colony.http.testing.Membership;
+import io.colony.http.testing.LocalCluster;
 import io.colony.http.testing.NodeProcess;
 import io.colony.http.testing.TestDatabase;
 import java.io.IOException;
@@ -44,12 +42,11 @@ abstract class KvClusterSystemTest {
 
   private static final int KEYS = 1000;
   private static final int INCREMENTS_PER_CLIENT = 200;
-  private static final Duration FORM = Duration.ofSeconds(90);
   private static final HttpClient CLIENT =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-  private final List<NodeProcess> started = new ArrayList<>();
   private TestDatabase database;
+  private LocalCluster cluster;
 
   /** The journal database under test. */
   abstract TestDatabase startDatabase(Path dir);
@@ -58,7 +55,9 @@ abstract class KvClusterSystemTest {
 
   @AfterEach
   void stopAll() {
-    started.forEach(NodeProcess::close);
+    if (cluster != null) {
+      cluster.close();
+    }
     if (database != null) {
       database.close();
     }
@@ -68,50 +67,38 @@ abstract class KvClusterSystemTest {
   void acknowledgedWritesSurviveKillAndFullRestartAndCasCountsExactly() throws Exception {
     Path dir = Path.of("target", "it-logs", name()).toAbsolutePath();
     database = startDatabase(dir.resolve("db"));
-    int[] http = {FreePorts.next(), FreePorts.next(), FreePorts.next()};
-    int[] remote = {FreePorts.next(), FreePorts.next(), FreePorts.next()};
-    Map<String, String> env = new HashMap<>(database.env());
-    env.put("COLONY_SEED_NODES", "127.0.0.1:" + remote[0] + ",127.0.0.1:" + remote[1] + ",127.0.0.1:" + remote[2]);
-    env.put("COLONY_DATA_DIR", dir.resolve("data").toString());
-
-    NodeProcess[] nodes = new NodeProcess[3];
-    for (int i = 0; i < 3; i++) {
-      nodes[i] = start(dir, "node-" + (i + 1), http[i], remote[i], env);
-    }
-    awaitAllUp(nodes);
+    cluster = new LocalCluster(dir, 3, database.env()).startAll("first");
+    cluster.awaitAllUp();
 
     // 1,000 keys with binary values, written through all three nodes.
     String run = UUID.randomUUID().toString().substring(0, 8);
-    Map<String, byte[]> acknowledged = writeKeys(run, nodes);
-    assertEquals(KEYS, acknowledged.size(), "every write on a healthy cluster is acknowledged");
+    Map<String, byte[]> acknowledged = writeKeys(run, cluster.nodes());
+    assertEquals(KEYS, acknowledged.size(), "every write is acknowledged, at the latest after retries of 503");
 
     // kill -9 the node that hosts the most shards; every acknowledged write is read back from the others.
-    int victim = nodeWithMostShards(nodes);
-    nodes[victim].kill();
-    NodeProcess[] survivors = others(nodes, victim);
-    assertAllReadable(acknowledged, survivors, Duration.ofSeconds(90));
+    int victim = nodeWithMostShards(cluster.nodes());
+    cluster.node(victim).kill();
+    assertAllReadable(acknowledged, cluster.others(victim), Duration.ofSeconds(90));
 
     // Back to three nodes; three clients on three nodes increment one counter by compare-and-set.
-    nodes[victim] = start(dir, "node-" + (victim + 1) + "-restarted", http[victim], remote[victim], env);
-    awaitAllUp(nodes);
+    cluster.start(victim, "restarted");
+    cluster.awaitAllUp();
     String counter = "run-" + run + "/counter";
-    int successes = incrementConcurrently(counter, nodes);
+    int successes = incrementConcurrently(counter, cluster.nodes());
     assertEquals(3 * INCREMENTS_PER_CLIENT, successes, "each client counts its own successful writes");
-    assertEquals(successes, Integer.parseInt(new String(readValue(nodes[0], counter), StandardCharsets.UTF_8)));
+    assertEquals(successes, Integer.parseInt(new String(readValue(cluster.node(0), counter), StandardCharsets.UTF_8)));
 
     // Stop the whole cluster gracefully, start it again: everything is still there.
-    for (NodeProcess node : nodes) {
+    for (NodeProcess node : cluster.nodes()) {
       node.terminate();
     }
-    for (NodeProcess node : nodes) {
+    for (NodeProcess node : cluster.nodes()) {
       assertEquals(0, node.waitForExit(Duration.ofSeconds(60)), node.logTail());
     }
-    for (int i = 0; i < 3; i++) {
-      nodes[i] = start(dir, "node-" + (i + 1) + "-after-full-restart", http[i], remote[i], env);
-    }
-    awaitAllUp(nodes);
-    assertAllReadable(acknowledged, nodes, Duration.ofSeconds(60));
-    assertEquals(successes, Integer.parseInt(new String(readValue(nodes[1], counter), StandardCharsets.UTF_8)));
+    cluster.startAll("after-full-restart");
+    cluster.awaitAllUp();
+    assertAllReadable(acknowledged, cluster.nodes(), Duration.ofSeconds(60));
+    assertEquals(successes, Integer.parseInt(new String(readValue(cluster.node(1), counter), StandardCharsets.UTF_8)));
   }
 
   private Map<String, byte[]> writeKeys(String run, NodeProcess[] nodes) throws Exception {
@@ -126,11 +113,19 @@ abstract class KvClusterSystemTest {
           byte[] value = new byte[1 + random.nextInt(2048)];
           random.nextBytes(value);
           String key = "run-" + run + "/key-" + n;
-          HttpResponse<byte[]> response = send(HttpRequest.newBuilder(kvUri(nodes[n % nodes.length], key))
-              .header("Content-Type", "application/octet-stream")
-              .PUT(HttpRequest.BodyPublishers.ofByteArray(value)));
-          if (response.statusCode() == 200) {
-            acknowledged.put(key, value);
+          // Like any client, retry a 503 (Retry-After) or a dropped connection: the same PUT is idempotent.
+          long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+          while (System.nanoTime() < deadline) {
+            HttpResponse<byte[]> response = sendQuietly(HttpRequest.newBuilder(kvUri(nodes[n % nodes.length], key))
+                .header("Content-Type", "application/octet-stream")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(value)));
+            if (response != null && response.statusCode() == 200) {
+              acknowledged.put(key, value);
+              break;
+            }
+            if (response != null && response.statusCode() != 503) {
+              throw new AssertionError("PUT " + key + " answered " + response.statusCode());
+            }
           }
           return null;
         }));
@@ -259,38 +254,6 @@ abstract class KvClusterSystemTest {
       return send(request);
     } catch (java.io.UncheckedIOException e) {
       return null;
-    }
-  }
-
-  private NodeProcess start(Path dir, String name, int httpPort, int remotePort, Map<String, String> env) {
-    NodeProcess node = NodeProcess.start(name, dir, httpPort, remotePort, env);
-    started.add(node);
-    return node;
-  }
-
-  private static NodeProcess[] others(NodeProcess[] nodes, int except) {
-    List<NodeProcess> rest = new ArrayList<>();
-    for (int i = 0; i < nodes.length; i++) {
-      if (i != except) {
-        rest.add(nodes[i]);
-      }
-    }
-    return rest.toArray(NodeProcess[]::new);
-  }
-
-  private static void awaitAllUp(NodeProcess... nodes) {
-    try {
-      await().atMost(FORM).pollInterval(Duration.ofMillis(250)).until(() -> {
-        for (NodeProcess node : nodes) {
-          if (!Membership.of(node).allUp(nodes)) {
-            return false;
-          }
-        }
-        return true;
-      });
-    } catch (org.awaitility.core.ConditionTimeoutException e) {
-      throw new AssertionError("cluster did not form\n"
-          + java.util.Arrays.stream(nodes).map(NodeProcess::logTail).collect(Collectors.joining("\n")), e);
     }
   }
 }

@@ -79,13 +79,13 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   public void awaitAllUp() {
-    awaitUp(nodes);
+    awaitUp(FORM, nodes);
   }
 
   /** Every one of {@code some} sees exactly these nodes, all Up. */
-  public static void awaitUp(NodeProcess... some) {
+  public static void awaitUp(Duration within, NodeProcess... some) {
     try {
-      await().atMost(FORM).pollInterval(Duration.ofMillis(250)).until(() -> {
+      await().atMost(within).pollInterval(Duration.ofMillis(250)).until(() -> {
         for (NodeProcess node : some) {
           if (!Membership.of(node).allUp(some)) {
             return false;
@@ -94,7 +94,7 @@ public final class LocalCluster implements AutoCloseable {
         return true;
       });
     } catch (org.awaitility.core.ConditionTimeoutException e) {
-      throw new AssertionError("cluster did not form\n"
+      throw new AssertionError("not all of " + some.length + " nodes Up within " + within + "\n"
           + Arrays.stream(some).map(NodeProcess::logTail).collect(Collectors.joining("\n")), e);
     }
   }
