@@ -14,7 +14,7 @@ import java.util.stream.Collectors;
 /** Three node processes on free ports that seed each other, sharing one journal database. */
 public final class LocalCluster implements AutoCloseable {
 
-  private static final Duration FORM = Duration.ofSeconds(90);
+  private static final Duration FORM = Duration.ofSeconds(120);
 
   private final Path dir;
   private final int[] http;
