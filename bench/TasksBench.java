@@ -1,0 +1,1326 @@
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.Config;
+import io.colony.runtime.NodeConfig;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Task system throughput and scheduler fail-over, next to the durable KV PUT rate of the same
+ * cluster, in one run. Run from the repository root after `mvn -DskipTests package`:
+ *
+ *   java -cp http-api/target/colony-node.jar bench/TasksBench.java
+ *
+ * For each store (H2 over its TCP server, a throwaway PostgreSQL with fsync on) it starts a fresh
+ * database and 3 fresh nodes on free loopback ports (logs under target/bench-tasks/), then:
+ *  1. no-op tasks ({"type":"sleep","input":{"ms":0}}): 200 uncounted warm-up tasks, then 2,000
+ *     tasks submitted by 32 concurrent submitters round-robin over the nodes. Throughput is
+ *     SUCCEEDED tasks / (last finishedAt − first submit), with finishedAt from the task records;
+ *     submit-to-done latency per task is finishedAt − submittedAt of its record. Completion is
+ *     found by polling GET /v1/tasks/{id} in submission order (a few ids at a time, so the
+ *     polling adds little load);
+ *  2. durable KV PUT/s on the same cluster and database as KvBench measures it (64 clients,
+ *     256-byte values, round-robin over the nodes): 1,000 warm-up PUTs, then 5,000 measured;
+ *     the ratio tasks/s ÷ PUT/s is reported (goal ≥ 0.4);
+ *  3. scheduler outage: a no-op task is submitted every 50 ms to the two nodes that will survive;
+ *     after 3 s the oldest member (the scheduler singleton's host) is killed with SIGKILL and
+ *     submitting goes on for 30 s. Outage = first startedAt among tasks sent after the kill −
+ *     kill time; also kill → first of those SUCCEEDED. Reported next to the local profile's
+ *     bound (heartbeat-interval + acceptable-heartbeat-pause + stable-after), goal ≤ 1.15.
+ * The load average is recorded before every measured phase (the machine may be shared). Every
+ * phase is bounded by a count and a time cap, and the whole run by an overall deadline; every
+ * process and database it started is stopped in a finally block and by a shutdown hook.
+ *
+ * Prints a table and writes bench/results/tasks-h2.json and bench/results/tasks-postgres.json.
+ * Smaller runs through system properties, e.g.
+ *   java -Dtasks.stores=h2 -Dtasks.count=500 -cp … bench/TasksBench.java
+ * (such runs write their JSON under target/bench-tasks/ instead of bench/results/).
+ */
+public class TasksBench {
+
+  static final Path JAR = Path.of("http-api/target/colony-node.jar").toAbsolutePath();
+  static final Path WORK = Path.of("target/bench-tasks").toAbsolutePath();
+  static final String HOST = "127.0.0.1";
+  static final int NODE_COUNT = 3;
+
+  static final int CONCURRENCY = 64;
+  static final int SUBMITTERS = Integer.getInteger("tasks.submitters", 32);
+  static final int VALUE_BYTES = 256;
+  static final int TASKS = Integer.getInteger("tasks.count", 2_000);
+  static final int TASK_WARMUP = Integer.getInteger("tasks.warmup", 200);
+  static final int REQUESTS = Integer.getInteger("tasks.kvPuts", 5_000);
+  static final int WARMUP = Integer.getInteger("tasks.kvWarmup", 1_000);
+  static final long OUTAGE_PRE_KILL_MS = 3_000;
+  static final long OUTAGE_WINDOW_MS = Long.getLong("tasks.outageWindowMs", 30_000);
+  static final long OUTAGE_INTERVAL_MS = 50;
+  static final List<String> STORES = List.of(System.getProperty("tasks.stores", "h2,postgres").split(","));
+  static final boolean FULL_RUN = TASKS == 2_000 && TASK_WARMUP == 200 && REQUESTS == 5_000 && WARMUP == 1_000
+      && STORES.size() == 2 && SUBMITTERS == 32 && OUTAGE_WINDOW_MS == 30_000;
+
+  static final Duration PHASE_CAP = Duration.ofSeconds(Long.getLong("tasks.phaseCapSeconds", 120));
+  static final Duration TOTAL_CAP = Duration.ofMinutes(Long.getLong("tasks.totalCapMinutes", 14));
+  static final Duration COMPLETION_CAP = Duration.ofSeconds(120);
+  static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
+  static final Duration UP_TIMEOUT = Duration.ofSeconds(120);
+  static final Duration STOP_TIMEOUT = Duration.ofSeconds(40);
+  static final String NOOP = "{\"type\":\"sleep\",\"input\":{\"ms\":0},\"timeoutMs\":30000,\"maxAttempts\":3}";
+
+  static final HttpClient HTTP = HttpClient.newBuilder()
+      .version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5))
+      .build();
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Stop actions of everything started and not yet stopped, newest last. */
+  static final List<Cleanup> CLEANUPS = new ArrayList<>();
+
+  static long benchDeadline;
+  static volatile boolean aborted;
+  static final List<Process> NODES = new CopyOnWriteArrayList<>();
+  static Process h2Server;
+  static volatile ProcessHandle postmaster;
+  static byte[][] values;
+  static double boundSeconds;
+  static double removalMarginSeconds;
+  static final double QUIET_LOAD = Double.parseDouble(System.getProperty("tasks.quietLoad", "2.5"));
+  static final long QUIET_WAIT_SECONDS = Long.getLong("tasks.quietWaitSeconds", 90);
+  static Map<String, Object> boundParts = new LinkedHashMap<>();
+
+  public static void main(String[] args) throws Exception {
+    if (!Files.isRegularFile(JAR)) {
+      throw new IllegalStateException(JAR + " is missing: run `mvn -B -q -o -DskipTests package` first, "
+          + "and run this from the repository root");
+    }
+    Config local = NodeConfig.load(Map.of("COLONY_PROFILE", "local"));
+    for (String p : List.of("pekko.cluster.failure-detector.heartbeat-interval",
+        "pekko.cluster.failure-detector.acceptable-heartbeat-pause", "pekko.cluster.split-brain-resolver.stable-after")) {
+      double s = local.getDuration(p).toMillis() / 1000.0;
+      boundParts.put(p, s);
+      boundSeconds += s;
+    }
+    // The singleton manager of the next-oldest node waits this long after the old oldest is removed
+    // before it starts the singleton; "off" means the split brain resolver's stable-after.
+    String margin = local.getString("pekko.cluster.down-removal-margin");
+    removalMarginSeconds = margin.equals("off")
+        ? local.getDuration("pekko.cluster.split-brain-resolver.stable-after").toMillis() / 1000.0
+        : local.getDuration("pekko.cluster.down-removal-margin").toMillis() / 1000.0;
+    boundParts.put("pekko.cluster.down-removal-margin (not in the bound; " + margin + " = stable-after)", removalMarginSeconds);
+    Instant startedAt = Instant.now();
+    long t0 = System.nanoTime();
+    benchDeadline = t0 + TOTAL_CAP.toNanos();
+    Path runDir = WORK.resolve("run-" + startedAt.getEpochSecond());
+    Files.createDirectories(runDir);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      aborted = true;
+      cleanupAll();
+    }, "tasks-bench-cleanup"));
+
+    Random random = new Random(42);
+    values = new byte[REQUESTS + WARMUP][];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = new byte[VALUE_BYTES];
+      random.nextBytes(values[i]);
+    }
+
+    Map<String, Map<String, Object>> results = new LinkedHashMap<>();
+    ExecutorService pool = Executors.newFixedThreadPool(CONCURRENCY);
+    try {
+      for (String store : STORES) {
+        Path dir = runDir.resolve(store + "-" + NODE_COUNT + "n");
+        Files.createDirectories(dir);
+        Map<String, Object> run = new LinkedHashMap<>();
+        run.put("store", store);
+        run.put("nodes", NODE_COUNT);
+        results.put(store, run);
+        if (aborted) {
+          break;
+        }
+        if (System.nanoTime() > benchDeadline) {
+          run.put("skipped", "overall time cap of " + TOTAL_CAP.toMinutes() + " min reached");
+          continue;
+        }
+        System.out.printf("%n=== %s, %d nodes; logs in %s%n", store, NODE_COUNT, dir);
+        long c0 = System.nanoTime();
+        try {
+          measure(store, dir, pool, run);
+        } catch (Exception e) {
+          run.put("failed", e.toString());
+          System.out.println("FAILED: " + e);
+          e.printStackTrace(System.out);
+        } finally {
+          cleanupAll();
+          run.put("configurationSeconds", round(seconds(c0), 1));
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+      cleanupAll();
+    }
+
+    if (aborted) {
+      System.out.println("interrupted: no results written");
+      return;
+    }
+    double totalSeconds = seconds(t0);
+    printTable(results);
+    System.out.printf(Locale.ROOT, "%nwhole benchmark: %.0f s on %d cores%n", totalSeconds,
+        Runtime.getRuntime().availableProcessors());
+
+    Path outDir = FULL_RUN ? Path.of("bench/results") : runDir;
+    Files.createDirectories(outDir);
+    for (Map.Entry<String, Map<String, Object>> e : results.entrySet()) {
+      Map<String, Object> doc = new LinkedHashMap<>();
+      doc.put("measuredAt", startedAt.toString());
+      doc.put("machine", Runtime.getRuntime().availableProcessors() + " cores");
+      doc.put("cores", Runtime.getRuntime().availableProcessors());
+      doc.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+      doc.put("store", e.getKey());
+      doc.put("setup", setup());
+      Map<String, Object> goals = new LinkedHashMap<>();
+      goals.put("tasksOverKvPut", 0.4);
+      goals.put("outageOverBound", 1.15);
+      doc.put("goals", goals);
+      doc.put("run", e.getValue());
+      doc.put("wholeBenchmarkSeconds", round(totalSeconds, 1));
+      Path out = outDir.resolve("tasks-" + e.getKey() + ".json");
+      Files.writeString(out, json(doc, "") + "\n");
+      System.out.println("wrote " + out);
+    }
+  }
+
+  static Map<String, Object> setup() {
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("nodes", NODE_COUNT);
+    s.put("nodeJvm", "java -Xmx256m -jar colony-node.jar (defaults: 4 worker slots, 10 journal connections per node)");
+    s.put("noopTask", NOOP);
+    s.put("warmupTasks", TASK_WARMUP);
+    s.put("measuredTasks", TASKS);
+    s.put("submitters", SUBMITTERS);
+    s.put("taskThroughputDefinition", "SUCCEEDED tasks / (max finishedAt of the records - client time of the first submit)");
+    s.put("submitToDoneDefinition", "finishedAt - submittedAt of each SUCCEEDED task record");
+    s.put("kvConcurrency", CONCURRENCY);
+    s.put("kvValueBytes", VALUE_BYTES);
+    s.put("kvWarmupPuts", WARMUP);
+    s.put("kvMeasuredPuts", REQUESTS);
+    s.put("client", "java.net.http.HttpClient (HTTP/1.1), in the same machine as the nodes and the database");
+    s.put("outage", "one no-op task every " + OUTAGE_INTERVAL_MS + " ms to the 2 surviving nodes, SIGKILL of the oldest member "
+        + OUTAGE_PRE_KILL_MS + " ms after the first, submitting for " + OUTAGE_WINDOW_MS + " ms after the kill");
+    s.put("outageDefinition", "min startedAt over tasks sent after the kill (202 answers) - kill time");
+    s.put("configuredBoundSeconds", boundSeconds);
+    s.put("configuredBoundParts", boundParts);
+    s.put("phaseCapSeconds", PHASE_CAP.toSeconds());
+    return s;
+  }
+
+  // ---------------------------------------------------------------- one store
+
+  static void measure(String store, Path dir, ExecutorService pool, Map<String, Object> run) throws Exception {
+    // The machine is shared: wait (bounded) for the 1-minute load average to fall below QUIET_LOAD.
+    long q0 = System.nanoTime();
+    double load1 = load1();
+    for (int i = 0; i < QUIET_WAIT_SECONDS && load1 > QUIET_LOAD && !aborted; i++) {
+      Thread.sleep(1000); // waiting for other programs on the machine, bounded
+      load1 = load1();
+    }
+    run.put("waitedForLoadBelow", QUIET_LOAD);
+    run.put("waitedSeconds", round(seconds(q0), 1));
+    System.out.printf(Locale.ROOT, "waited %.0f s for the load to fall below %.1f: %s%n", seconds(q0), QUIET_LOAD, loadAverage());
+    CpuSnapshot idle0 = CpuSnapshot.take();
+    Thread.sleep(1000);
+    run.put("machineBusyPercentBeforeStart", CpuSnapshot.take().since(idle0, 1.0).get("machineBusyPercent"));
+    run.put("loadAverageBeforeStart", loadAverage());
+
+    Db db = store.equals("h2") ? startH2(dir) : startPostgres(dir);
+    run.put("database", db.describe);
+
+    List<Integer> httpPorts = new ArrayList<>();
+    List<Integer> remotePorts = new ArrayList<>();
+    for (int i = 0; i < NODE_COUNT; i++) {
+      httpPorts.add(freePort());
+      remotePorts.add(freePort());
+    }
+    String seeds = remotePorts.stream().map(p -> HOST + ":" + p).collect(Collectors.joining(","));
+    List<Process> nodes = new ArrayList<>();
+    long u0 = System.nanoTime();
+    for (int i = 0; i < NODE_COUNT; i++) {
+      ProcessBuilder b = new ProcessBuilder("java", "-Xmx256m", "-jar", JAR.toString());
+      Map<String, String> env = b.environment();
+      env.put("COLONY_HOST", HOST);
+      env.put("COLONY_HTTP_PORT", String.valueOf(httpPorts.get(i)));
+      env.put("COLONY_REMOTE_PORT", String.valueOf(remotePorts.get(i)));
+      env.put("COLONY_MANAGEMENT_PORT", String.valueOf(freePort()));
+      env.put("COLONY_SEED_NODES", seeds);
+      env.put("COLONY_DB_URL", db.nodeUrl);
+      env.put("COLONY_DB_USER", db.user);
+      env.put("COLONY_DB_PASSWORD", db.password);
+      env.put("COLONY_DATA_DIR", dir.resolve("data-" + (i + 1)).toString());
+      b.redirectErrorStream(true).redirectOutput(dir.resolve("node-" + (i + 1) + ".log").toFile());
+      Process p = b.start();
+      nodes.add(p);
+      NODES.add(p);
+      register("node " + (i + 1) + " of " + store, () -> stopProcess(p));
+    }
+    awaitUp(nodes, httpPorts, dir);
+    run.put("clusterUpSeconds", round(seconds(u0), 1));
+    System.out.printf(Locale.ROOT, "all %d nodes Up after %.1f s (HTTP ports %s)%n", NODE_COUNT, seconds(u0), httpPorts);
+    List<String> bases = httpPorts.stream().map(p -> "http://" + HOST + ":" + p).toList();
+    int n = bases.size();
+
+    // --- 1. no-op task throughput
+    run.put("loadAverageBeforeTaskWarmup", loadAverage());
+    Map<String, Object> warm = taskThroughput(pool, "tasks warm-up", bases, TASK_WARMUP);
+    run.put("tasksWarmup", warm);
+    run.put("loadAverageBeforeTasks", loadAverage());
+    Map<String, Object> tasks = taskThroughput(pool, "tasks", bases, TASKS);
+    run.put("tasks", tasks);
+    run.put("workersAfterTasks", getJson(bases.get(0) + "/v1/workers"));
+
+    // --- 2. durable KV PUT on the same cluster and database
+    run.put("loadAverageBeforeKvWarmup", loadAverage());
+    Phase warmPut = runPhase(pool, "PUT warm-up", WARMUP, 1, CONCURRENCY,
+        () -> i -> put(bases.get(i % n), "warm-" + i, values[REQUESTS + i]));
+    System.out.println(warmPut.line());
+    run.put("loadAverageBeforeKvPut", loadAverage());
+    Phase put = runPhase(pool, "PUT", REQUESTS, 1, CONCURRENCY, () -> i -> put(bases.get(i % n), key(i), values[i]));
+    System.out.println(put.line());
+    run.put("kvPutWarmup", warmPut.toMap());
+    run.put("kvPut", put.toMap());
+    Object tps = tasks.get("tasksPerSecond");
+    run.put("tasksOverKvPut", tps instanceof Double d ? ratio(d, put.perSecond()) : null);
+
+    // --- 3. scheduler outage after kill -9 of the singleton's host
+    run.put("loadAverageBeforeOutage", loadAverage());
+    run.put("outage", outage(nodes, remotePorts, bases, dir));
+
+    List<String> complaints = new ArrayList<>();
+    for (int i = 0; i < NODE_COUNT; i++) {
+      complaints.addAll(logComplaints(dir.resolve("node-" + (i + 1) + ".log"), "node-" + (i + 1)));
+    }
+    run.put("nodeLogWarningsAndErrors", complaints.size());
+    run.put("nodeLogSample", complaints.stream().limit(12).toList());
+  }
+
+  // ---------------------------------------------------------------- task throughput
+
+  static Map<String, Object> taskThroughput(ExecutorService pool, String name, List<String> bases, int count)
+      throws Exception {
+    int n = bases.size();
+    String[] ids = new String[count];
+    long[] sentAt = new long[count];
+    CpuSnapshot cpu0 = CpuSnapshot.take();
+    long p0 = System.nanoTime();
+    Phase submit = runPhase(pool, name + " submit", count, 1, SUBMITTERS, () -> i -> {
+      sentAt[i] = System.currentTimeMillis();
+      HttpResponse<String> r = HTTP.send(postTask(bases.get(i % n)), HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 202) {
+        return "HTTP " + r.statusCode() + " " + r.body().substring(0, Math.min(120, r.body().length()));
+      }
+      ids[i] = JSON.readTree(r.body()).get("id").asText();
+      return null;
+    });
+    System.out.println(submit.line());
+    long c0 = System.nanoTime();
+    List<String> accepted = Arrays.stream(ids).filter(id -> id != null).toList();
+    Map<String, JsonNode> finals = awaitTerminal(bases, accepted, COMPLETION_CAP);
+    double waitSeconds = seconds(c0);
+    Map<String, Object> cpuWhole = CpuSnapshot.take().since(cpu0, seconds(p0));
+
+    long firstSent = Arrays.stream(sentAt).filter(t -> t > 0).min().orElse(0);
+    Map<String, Integer> byStatus = new TreeMap<>();
+    Map<String, Integer> byNode = new TreeMap<>();
+    List<Long> done = new ArrayList<>();
+    List<Long> queued = new ArrayList<>();
+    long lastFinished = 0;
+    int retried = 0;
+    for (String id : accepted) {
+      JsonNode t = finals.get(id);
+      String status = t == null ? "UNKNOWN" : t.path("status").asText();
+      byStatus.merge(status, 1, Integer::sum);
+      if (t == null) {
+        continue;
+      }
+      if (t.path("attempts").asInt() > 1) {
+        retried++;
+      }
+      if (status.equals("SUCCEEDED")) {
+        long sub = t.path("submittedAt").asLong();
+        long fin = t.path("finishedAt").asLong();
+        done.add(fin - sub);
+        if (!t.path("startedAt").isNull()) {
+          queued.add(t.path("startedAt").asLong() - sub);
+        }
+        lastFinished = Math.max(lastFinished, fin);
+        byNode.merge(t.path("node").asText(), 1, Integer::sum);
+      }
+    }
+    int succeeded = byStatus.getOrDefault("SUCCEEDED", 0);
+    double span = (lastFinished - firstSent) / 1000.0;
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("planned", count);
+    m.put("accepted", accepted.size());
+    m.put("submit", submit.toMap());
+    m.put("finalStatus", byStatus);
+    m.put("tasksWithMoreThanOneAttempt", retried);
+    m.put("succeededPerNode", byNode);
+    m.put("firstSubmitToLastSucceededSeconds", round(span, 3));
+    m.put("tasksPerSecond", succeeded == 0 || span <= 0 ? null : round(succeeded / span, 1));
+    m.put("submitToDoneMs", percentiles(done));
+    m.put("submitToStartMs", percentiles(queued));
+    m.put("secondsWaitedAfterLastSubmitUntilAllTerminal", round(waitSeconds, 2));
+    m.put("cpuFromFirstSubmitUntilAllTerminal", cpuWhole);
+    System.out.printf(Locale.ROOT, "  %-22s %6d SUCCEEDED of %d  %7.2f s  %9s tasks/s  submit->done %s  statuses %s%n",
+        name, succeeded, count, span, m.get("tasksPerSecond"), m.get("submitToDoneMs"), byStatus);
+    return m;
+  }
+
+  static Map<String, Object> percentiles(List<Long> ms) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    if (ms.isEmpty()) {
+      return m;
+    }
+    long[] s = ms.stream().mapToLong(Long::longValue).sorted().toArray();
+    m.put("count", s.length);
+    m.put("p50", pct(s, 50));
+    m.put("p90", pct(s, 90));
+    m.put("p99", pct(s, 99));
+    m.put("max", s[s.length - 1]);
+    return m;
+  }
+
+  static long pct(long[] sorted, double p) {
+    int idx = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(sorted.length - 1, idx))];
+  }
+
+  static HttpRequest postTask(String base) {
+    return HttpRequest.newBuilder(URI.create(base + "/v1/tasks"))
+        .timeout(REQUEST_TIMEOUT)
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(NOOP))
+        .build();
+  }
+
+  static final java.util.Set<String> TERMINAL = java.util.Set.of("SUCCEEDED", "FAILED", "CANCELLED");
+
+  /**
+   * Polls GET /v1/tasks/{id} in submission order, 16 ids at a time, until every task is terminal
+   * or {@code cap} has passed; tasks end roughly in submission order, so a chunk that is not all
+   * terminal means "wait" (200 ms) rather than "poll everything". Returns the last record seen
+   * of each task (terminal or not).
+   */
+  static Map<String, JsonNode> awaitTerminal(List<String> bases, List<String> ids, Duration cap) throws Exception {
+    long deadline = Math.min(System.nanoTime() + cap.toNanos(), benchDeadline);
+    Map<String, JsonNode> last = new ConcurrentHashMap<>();
+    List<String> pending = new ArrayList<>(ids);
+    int round = 0;
+    for (int guard = 0; guard < 100_000 && !pending.isEmpty() && !aborted; guard++) {
+      List<String> chunk = pending.subList(0, Math.min(16, pending.size()));
+      List<CompletableFuture<Void>> fs = new ArrayList<>();
+      for (int k = 0; k < chunk.size(); k++) {
+        String id = chunk.get(k);
+        String base = bases.get((round + k) % bases.size());
+        fs.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create(base + "/v1/tasks/" + id)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString())
+            .thenAccept(r -> {
+              if (r.statusCode() == 200) {
+                try {
+                  last.put(id, JSON.readTree(r.body()));
+                } catch (IOException ignored) {
+                  // counted as not terminal yet
+                }
+              }
+            })
+            .exceptionally(e -> null));
+      }
+      CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new)).get(15, TimeUnit.SECONDS);
+      round++;
+      int before = pending.size();
+      List<String> still = new ArrayList<>();
+      for (String id : chunk) {
+        JsonNode t = last.get(id);
+        if (t == null || !TERMINAL.contains(t.path("status").asText())) {
+          still.add(id);
+        }
+      }
+      List<String> rest = new ArrayList<>(still);
+      rest.addAll(pending.subList(chunk.size(), before));
+      pending = rest;
+      if (System.nanoTime() > deadline) {
+        break;
+      }
+      if (!still.isEmpty()) {
+        Thread.sleep(200); // polling interval while tasks are still running
+      }
+    }
+    if (!pending.isEmpty()) {
+      System.out.println("  " + pending.size() + " task(s) not terminal within " + cap.toSeconds() + " s, e.g. "
+          + last.get(pending.get(0)));
+    }
+    return last;
+  }
+
+  // ---------------------------------------------------------------- scheduler outage
+
+  record Sent(int seq, String base, long sentAt, CompletableFuture<HttpResponse<String>> reply) {}
+
+  static Map<String, Object> outage(List<Process> nodes, List<Integer> remotePorts, List<String> bases, Path dir)
+      throws Exception {
+    Map<String, Object> m = new LinkedHashMap<>();
+    JsonNode members = getJson(bases.get(0) + "/cluster/members");
+    String oldest = members == null ? null : members.path("oldest").asText(null);
+    int victim = -1;
+    for (int i = 0; i < remotePorts.size() && oldest != null; i++) {
+      if (oldest.endsWith(":" + remotePorts.get(i)) || oldest.contains(":" + remotePorts.get(i) + "/")
+          || oldest.contains(":" + remotePorts.get(i) + "\"")) {
+        victim = i;
+      }
+    }
+    m.put("oldestBeforeKill", oldest);
+    if (victim < 0) {
+      m.put("failed", "could not tell which node is the oldest: " + members);
+      System.out.println("  outage: could not tell which node is the oldest: " + members);
+      return m;
+    }
+    m.put("killedNode", "node-" + (victim + 1));
+    List<String> survivors = new ArrayList<>(bases);
+    survivors.remove(victim);
+    String victimAddress = HOST + ":" + remotePorts.get(victim);
+
+    List<Sent> sent = new ArrayList<>();
+    long start = System.currentTimeMillis();
+    long killAt = 0;
+    Long removedAt = null;
+    String newOldest = null;
+    long end = start + OUTAGE_PRE_KILL_MS + OUTAGE_WINDOW_MS;
+    long nextMembersPoll = 0;
+    CompletableFuture<HttpResponse<String>> membersReply = null;
+    int maxSends = (int) ((OUTAGE_PRE_KILL_MS + OUTAGE_WINDOW_MS) / OUTAGE_INTERVAL_MS) + 10;
+    for (int seq = 0; seq < maxSends && !aborted; seq++) {
+      long now = System.currentTimeMillis();
+      if (now >= end) {
+        break;
+      }
+      if (killAt == 0 && now - start >= OUTAGE_PRE_KILL_MS) {
+        killAt = System.currentTimeMillis();
+        nodes.get(victim).destroyForcibly(); // SIGKILL
+        System.out.println("  killed node-" + (victim + 1) + " (oldest: " + oldest + ")");
+      }
+      String base = survivors.get(seq % survivors.size());
+      sent.add(new Sent(seq, base, System.currentTimeMillis(),
+          HTTP.sendAsync(postTask(base), HttpResponse.BodyHandlers.ofString())));
+      // membership of a survivor, every 200 ms after the kill, without blocking the submit cadence
+      if (killAt > 0 && removedAt == null) {
+        if (membersReply != null && membersReply.isDone()) {
+          try {
+            String body = membersReply.getNow(null).body();
+            if (!body.contains(victimAddress)) {
+              removedAt = System.currentTimeMillis();
+              newOldest = JSON.readTree(body).path("oldest").asText(null);
+            }
+          } catch (Exception ignored) {
+            // try again at the next poll
+          }
+          membersReply = null;
+        }
+        if (membersReply == null && now >= nextMembersPoll) {
+          nextMembersPoll = now + 200;
+          membersReply = HTTP.sendAsync(HttpRequest.newBuilder(URI.create(survivors.get(0) + "/cluster/members"))
+              .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
+        }
+      }
+      long sleep = start + (seq + 1) * OUTAGE_INTERVAL_MS - System.currentTimeMillis();
+      if (sleep > 0) {
+        Thread.sleep(sleep); // the submit cadence
+      }
+    }
+    m.put("killAtEpochMs", killAt);
+    m.put("killToRemovedFromMembershipSeconds", removedAt == null ? null : round((removedAt - killAt) / 1000.0, 3));
+    m.put("oldestAfterKill", newOldest);
+
+    // Replies (bounded by the request timeout).
+    List<String> ids = new ArrayList<>();
+    Map<String, Sent> sentOf = new LinkedHashMap<>();
+    Map<String, Integer> preKillReplies = new TreeMap<>();
+    Map<String, Integer> postKillReplies = new TreeMap<>();
+    long lastAcceptedBeforeKill = 0;
+    List<Long> postKillSubmitMs = new ArrayList<>();
+    long maxSubmitLatency = 0;
+    for (Sent s : sent) {
+      String outcome;
+      try {
+        HttpResponse<String> r = s.reply().get(REQUEST_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
+        outcome = "HTTP " + r.statusCode();
+        if (r.statusCode() == 202) {
+          String id = JSON.readTree(r.body()).get("id").asText();
+          ids.add(id);
+          sentOf.put(id, s);
+          if (s.sentAt() < killAt) {
+            lastAcceptedBeforeKill = Math.max(lastAcceptedBeforeKill, s.sentAt());
+          }
+        }
+      } catch (Exception e) {
+        Throwable c = e.getCause() == null ? e : e.getCause();
+        outcome = c.getClass().getSimpleName();
+      }
+      (s.sentAt() < killAt ? preKillReplies : postKillReplies).merge(outcome, 1, Integer::sum);
+    }
+    m.put("sentBeforeKill", preKillReplies.values().stream().mapToInt(Integer::intValue).sum());
+    m.put("repliesBeforeKill", preKillReplies);
+    m.put("sentAfterKill", postKillReplies.values().stream().mapToInt(Integer::intValue).sum());
+    m.put("repliesAfterKill", postKillReplies);
+    m.put("lastAcceptedSendBeforeKillMsBeforeKill", lastAcceptedBeforeKill == 0 ? null : killAt - lastAcceptedBeforeKill);
+
+    Map<String, JsonNode> finals = awaitTerminal(survivors, ids, Duration.ofSeconds(90));
+    Map<String, Integer> preStatus = new TreeMap<>();
+    Map<String, Integer> postStatus = new TreeMap<>();
+    Long firstStart = null;
+    Long firstSucceeded = null;
+    String firstStartedTask = null;
+    long lastStartBeforeKill = 0;
+    for (String id : ids) {
+      Sent s = sentOf.get(id);
+      JsonNode t = finals.get(id);
+      String status = t == null ? "UNKNOWN" : t.path("status").asText();
+      boolean post = s.sentAt() >= killAt;
+      (post ? postStatus : preStatus).merge(status, 1, Integer::sum);
+      if (t == null) {
+        continue;
+      }
+      Long startedAt = t.path("startedAt").isNumber() ? t.path("startedAt").asLong() : null;
+      if (startedAt != null && startedAt < killAt) {
+        lastStartBeforeKill = Math.max(lastStartBeforeKill, startedAt);
+      }
+      if (!post) {
+        continue;
+      }
+      if (startedAt != null && (firstStart == null || startedAt < firstStart)) {
+        firstStart = startedAt;
+        firstStartedTask = "seq " + s.seq() + " sent " + (s.sentAt() - killAt) + " ms after the kill to " + s.base()
+            + ", " + t;
+      }
+      if (status.equals("SUCCEEDED") && (firstSucceeded == null || t.path("finishedAt").asLong() < firstSucceeded)) {
+        firstSucceeded = t.path("finishedAt").asLong();
+      }
+    }
+    m.put("finalStatusSentBeforeKill", preStatus);
+    m.put("finalStatusSentAfterKill", postStatus);
+    m.put("lastStartBeforeKillMsBeforeKill", lastStartBeforeKill == 0 ? null : killAt - lastStartBeforeKill);
+    Double outage = firstStart == null ? null : round((firstStart - killAt) / 1000.0, 3);
+    m.put("outageSeconds", outage);
+    m.put("killToFirstPostKillSucceededSeconds", firstSucceeded == null ? null : round((firstSucceeded - killAt) / 1000.0, 3));
+    m.put("configuredBoundSeconds", boundSeconds);
+    m.put("outageOverBound", outage == null ? null : round(outage / boundSeconds, 3));
+    m.put("boundWithDownRemovalMarginSeconds", boundSeconds + removalMarginSeconds);
+    m.put("outageOverBoundWithDownRemovalMargin", outage == null ? null : round(outage / (boundSeconds + removalMarginSeconds), 3));
+    m.put("firstPostKillTaskStarted", firstStartedTask);
+    if (outage == null) {
+      m.put("note", "no task sent after the kill started within the window of " + OUTAGE_WINDOW_MS + " ms + completion wait");
+    }
+    System.out.printf(Locale.ROOT, "  outage: kill -> first post-kill task started %s s, -> first SUCCEEDED %s s, bound %.1f s, "
+            + "ratio %s; removed from membership after %s s; replies after kill %s; statuses after kill %s%n",
+        outage, m.get("killToFirstPostKillSucceededSeconds"), boundSeconds, m.get("outageOverBound"),
+        m.get("killToRemovedFromMembershipSeconds"), postKillReplies, postStatus);
+    return m;
+  }
+
+  static JsonNode getJson(String url) {
+    try {
+      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      return JSON.readTree(r.body());
+    } catch (Exception e) {
+      return null;
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  static void printTable(Map<String, Map<String, Object>> results) {
+    System.out.println();
+    System.out.printf("%-8s | %8s %8s %8s %6s | %8s %7s | %9s | %8s %7s %6s %8s %7s | %7s | %s%n",
+        "store", "tasks/s", "s2d p50", "s2d p99", "ok", "PUT/s", "p99 ms", "tasks/PUT",
+        "outage s", "bound s", "ratio", "+margin", "ratio", "removed", "load1 before tasks/put/outage");
+    System.out.printf("%-8s | %8s %8s %8s %6s | %8s %7s | %9s | %8s %7s %6s %8s %7s | %7s |%n",
+        "", "", "ms", "ms", "", "", "", ">=0.4", "", "", "<=1.15", "s", "", "s");
+    for (Map<String, Object> run : results.values()) {
+      if (run.containsKey("skipped") || run.containsKey("failed") || !run.containsKey("outage")) {
+        System.out.printf("%-8s | %s%n", run.get("store"),
+            run.containsKey("skipped") ? "skipped: " + run.get("skipped") : "failed: " + run.get("failed"));
+        continue;
+      }
+      Map<String, Object> t = (Map<String, Object>) run.get("tasks");
+      Map<String, Object> lat = (Map<String, Object>) t.get("submitToDoneMs");
+      Map<String, Object> fs = (Map<String, Object>) t.get("finalStatus");
+      Map<String, Object> put = (Map<String, Object>) run.get("kvPut");
+      Map<String, Object> o = (Map<String, Object>) run.get("outage");
+      System.out.printf(Locale.ROOT, "%-8s | %8s %8s %8s %6s | %8s %7s | %9s | %8s %7s %6s %8s %7s | %7s | %s / %s / %s%n",
+          run.get("store"), t.get("tasksPerSecond"), lat.get("p50"), lat.get("p99"), fs.get("SUCCEEDED"),
+          put.get("perSecond"), put.get("p99Ms"), run.get("tasksOverKvPut"),
+          o.get("outageSeconds"), o.get("configuredBoundSeconds"), o.get("outageOverBound"),
+          o.get("boundWithDownRemovalMarginSeconds"), o.get("outageOverBoundWithDownRemovalMargin"),
+          o.get("killToRemovedFromMembershipSeconds"), first(run.get("loadAverageBeforeTasks")),
+          first(run.get("loadAverageBeforeKvPut")), first(run.get("loadAverageBeforeOutage")));
+      System.out.printf(Locale.ROOT, "%-8s   kill -> first post-kill task SUCCEEDED: %s s; submit errors in the measured task phase: %s%n",
+          "", o.get("killToFirstPostKillSucceededSeconds"), ((Map<String, Object>) t.get("submit")).get("errors"));
+    }
+  }
+
+  static double load1() {
+    try {
+      return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+")[0]);
+    } catch (Exception e) {
+      return 0;
+    }
+  }
+
+  static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).trim();
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  static String key(int i) {
+    return String.format(Locale.ROOT, "bench-%06d", i);
+  }
+
+  // ---------------------------------------------------------------- HTTP operations
+
+  /** Returns null on success, otherwise a short description of the failure. */
+  static String put(String base, String key, byte[] value) throws Exception {
+    HttpRequest r = HttpRequest.newBuilder(URI.create(base + "/v1/kv/" + key))
+        .timeout(REQUEST_TIMEOUT)
+        .header("Content-Type", "application/octet-stream")
+        .PUT(HttpRequest.BodyPublishers.ofByteArray(value))
+        .build();
+    HttpResponse<byte[]> response = HTTP.send(r, HttpResponse.BodyHandlers.ofByteArray());
+    return status(response);
+  }
+
+
+  static String alive(String base) throws Exception {
+    HttpRequest r = HttpRequest.newBuilder(URI.create(base + "/alive")).timeout(REQUEST_TIMEOUT).GET().build();
+    return status(HTTP.send(r, HttpResponse.BodyHandlers.ofByteArray()));
+  }
+
+  static String status(HttpResponse<byte[]> response) {
+    int code = response.statusCode();
+    if (code >= 200 && code < 300) {
+      return null;
+    }
+    String body = new String(response.body(), java.nio.charset.StandardCharsets.UTF_8);
+    return "HTTP " + code + " " + body.substring(0, Math.min(120, body.length()));
+  }
+
+  // ---------------------------------------------------------------- the load runner
+
+  /** One unit of work; returns null on success or a failure description. */
+  interface Op {
+    String run(int i) throws Exception;
+  }
+
+  /** Makes one worker's Op (and may open what the worker holds, e.g. a connection). */
+  interface WorkerFactory {
+    Op open() throws Exception;
+  }
+
+  record Phase(String name, int planned, int unitsPerOp, int attempted, int ok, int errors, double seconds,
+      long[] okLatencies, Map<String, Long> errorKinds, boolean capped, Map<String, Object> cpu) {
+
+    double perSecond() {
+      return seconds <= 0 ? 0 : (double) ok * unitsPerOp / seconds;
+    }
+
+    double percentileMs(double p) {
+      if (okLatencies.length == 0) {
+        return Double.NaN;
+      }
+      int idx = (int) Math.ceil(p / 100.0 * okLatencies.length) - 1;
+      return okLatencies[Math.max(0, Math.min(okLatencies.length - 1, idx))] / 1e6;
+    }
+
+    String line() {
+      return String.format(Locale.ROOT, "  %-22s %6d ok %5d err %5d not sent  %7.2f s  %9.0f /s  p50 %7.2f ms  p99 %7.2f ms  cpu %s%s%s",
+          name, ok, errors, planned - attempted, seconds, perSecond(), percentileMs(50), percentileMs(99), cpu,
+          capped ? "  (time cap hit)" : "", errorKinds.isEmpty() ? "" : "  errors: " + errorKinds);
+    }
+
+    Map<String, Object> toMap() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("planned", planned * unitsPerOp);
+      if (unitsPerOp > 1) {
+        m.put("rowsPerCommit", unitsPerOp);
+        m.put("commitsPlanned", planned);
+        m.put("commitsOk", ok);
+      }
+      m.put("ok", ok * unitsPerOp);
+      m.put("errors", errors);
+      m.put("notSent", planned - attempted);
+      m.put("seconds", round(seconds, 3));
+      m.put("perSecond", round(perSecond(), 1));
+      m.put("p50Ms", round(percentileMs(50), 2));
+      m.put("p99Ms", round(percentileMs(99), 2));
+      m.put("maxMs", okLatencies.length == 0 ? null : round(okLatencies[okLatencies.length - 1] / 1e6, 2));
+      m.put("timeCapHit", capped);
+      m.put("errorKinds", new TreeMap<>(errorKinds));
+      m.put("cpu", cpu);
+      return m;
+    }
+  }
+
+  /**
+   * Runs {@code count} operations on {@code concurrency} workers. Workers first open what
+   * they need, then start together; the clock runs from that start until the last worker is
+   * done. Stops taking new work at the phase cap or the overall deadline, whichever is first.
+   */
+  static Phase runPhase(ExecutorService pool, String name, int count, int unitsPerOp, int concurrency,
+      WorkerFactory factory)
+      throws Exception {
+    long cap = Math.min(System.nanoTime() + PHASE_CAP.toNanos(), benchDeadline);
+    AtomicInteger next = new AtomicInteger();
+    AtomicInteger attempted = new AtomicInteger();
+    AtomicBoolean capped = new AtomicBoolean();
+    long[] latency = new long[count];
+    boolean[] ok = new boolean[count];
+    Map<String, LongAdder> kinds = new ConcurrentHashMap<>();
+    CountDownLatch ready = new CountDownLatch(concurrency);
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<?>> workers = new ArrayList<>();
+    List<Op> opened = java.util.Collections.synchronizedList(new ArrayList<>());
+    for (int w = 0; w < concurrency; w++) {
+      workers.add(pool.submit(() -> {
+        Op op;
+        try {
+          op = factory.open();
+          opened.add(op);
+        } finally {
+          ready.countDown();
+        }
+        if (!go.await(60, TimeUnit.SECONDS)) {
+          return null;
+        }
+        for (int k = 0; k <= count; k++) { // bounded: at most count items exist
+          int i = next.getAndIncrement();
+          if (i >= count) {
+            break;
+          }
+          if (System.nanoTime() > cap || aborted) {
+            capped.set(true);
+            break;
+          }
+          attempted.incrementAndGet();
+          long s = System.nanoTime();
+          String failure;
+          try {
+            failure = op.run(i);
+          } catch (Exception e) {
+            failure = e.getClass().getSimpleName()
+                + (e.getMessage() == null ? "" : ": " + e.getMessage().substring(0, Math.min(100, e.getMessage().length())));
+          }
+          latency[i] = System.nanoTime() - s;
+          if (failure == null) {
+            ok[i] = true;
+          } else {
+            kinds.computeIfAbsent(failure, x -> new LongAdder()).increment();
+          }
+        }
+        return null;
+      }));
+    }
+    if (!ready.await(60, TimeUnit.SECONDS)) {
+      go.countDown();
+      throw new IllegalStateException(name + ": workers did not get ready within 60 s");
+    }
+    CpuSnapshot cpu0 = CpuSnapshot.take();
+    long t0 = System.nanoTime();
+    go.countDown();
+    long waitLimit = Math.max(0, cap - System.nanoTime()) + REQUEST_TIMEOUT.toNanos() + TimeUnit.SECONDS.toNanos(30);
+    Exception workerFailure = null;
+    for (Future<?> f : workers) {
+      try {
+        f.get(Math.max(1, waitLimit - (System.nanoTime() - t0)), TimeUnit.NANOSECONDS);
+      } catch (java.util.concurrent.ExecutionException e) {
+        workerFailure = e; // opening the worker's resources failed
+      } catch (java.util.concurrent.TimeoutException e) {
+        f.cancel(true);
+        capped.set(true);
+      }
+    }
+    double elapsed = seconds(t0);
+    Map<String, Object> cpu = CpuSnapshot.take().since(cpu0, elapsed);
+    synchronized (opened) {
+      for (Op op : opened) {
+        if (op instanceof AutoCloseable c) {
+          try {
+            c.close();
+          } catch (Exception ignored) {
+            // after the measurement; nothing to report
+          }
+        }
+      }
+    }
+    if (workerFailure != null) {
+      throw new IllegalStateException(name + ": a worker failed", workerFailure.getCause());
+    }
+    int okCount = 0;
+    for (boolean b : ok) {
+      okCount += b ? 1 : 0;
+    }
+    long[] okLatencies = new long[okCount];
+    for (int i = 0, j = 0; i < count; i++) {
+      if (ok[i]) {
+        okLatencies[j++] = latency[i];
+      }
+    }
+    Arrays.sort(okLatencies);
+    Map<String, Long> errorKinds = new TreeMap<>();
+    kinds.forEach((k, v) -> errorKinds.put(k, v.sum()));
+    int errors = (int) errorKinds.values().stream().mapToLong(Long::longValue).sum();
+    return new Phase(name, count, unitsPerOp, attempted.get(), okCount, errors, elapsed, okLatencies, errorKinds,
+        capped.get(), cpu);
+  }
+
+  /**
+   * CPU used during a phase: the whole machine (from /proc/stat, as a share of all cores), the
+   * nodes together, the H2 server and this driver (each in cores, i.e. CPU seconds per second).
+   */
+  record CpuSnapshot(long machineBusy, long machineTotal, long nodesNanos, long h2Nanos, Map<Long, Long> pgNanos,
+      long benchNanos) {
+
+    static CpuSnapshot take() {
+      long busy = -1;
+      long total = -1;
+      try {
+        String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+        long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
+        total = 0;
+        for (int i = 1; i < Math.min(f.length, 9); i++) {
+          total += Long.parseLong(f[i]);
+        }
+        busy = total - idle;
+      } catch (Exception notLinux) {
+        // leave -1: no machine-wide figure
+      }
+      long nodes = 0;
+      for (Process p : NODES) {
+        nodes += cpuNanos(p.toHandle());
+      }
+      // Per process: backends come and go, and one that exits takes its CPU time along.
+      Map<Long, Long> pg = new java.util.HashMap<>();
+      ProcessHandle pm = postmaster;
+      if (pm != null) {
+        Stream.concat(Stream.of(pm), pm.descendants()).forEach(h -> pg.put(h.pid(), cpuNanos(h)));
+      }
+      return new CpuSnapshot(busy, total, nodes, h2Server == null ? 0 : cpuNanos(h2Server.toHandle()), pg,
+          cpuNanos(ProcessHandle.current()));
+    }
+
+    static long cpuNanos(ProcessHandle h) {
+      return h.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+    }
+
+    Map<String, Object> since(CpuSnapshot before, double seconds) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      double nodes = (nodesNanos - before.nodesNanos) / 1e9 / seconds;
+      double h2 = (h2Nanos - before.h2Nanos) / 1e9 / seconds;
+      long pgDelta = 0;
+      for (Map.Entry<Long, Long> e : pgNanos.entrySet()) { // backends that exited meanwhile are not counted
+        pgDelta += Math.max(0, e.getValue() - before.pgNanos.getOrDefault(e.getKey(), 0L));
+      }
+      double pg = pgDelta / 1e9 / seconds;
+      double bench = (benchNanos - before.benchNanos) / 1e9 / seconds;
+      m.put("nodesCores", round(nodes, 2));
+      if (h2Server != null) {
+        m.put("h2Cores", round(h2, 2));
+      }
+      if (postmaster != null) {
+        m.put("postgresCores", round(pg, 2));
+      }
+      m.put("benchCores", round(bench, 2));
+      if (machineTotal > before.machineTotal && before.machineTotal >= 0) {
+        double busy = (double) (machineBusy - before.machineBusy) / (machineTotal - before.machineTotal);
+        int cores = Runtime.getRuntime().availableProcessors();
+        m.put("machineBusyPercent", round(100.0 * busy, 0));
+        // What the rest of the machine (other programs, the kernel) used meanwhile.
+        m.put("otherCores", round(Math.max(0, busy * cores - nodes - h2 - pg - bench), 2));
+      }
+      return m;
+    }
+  }
+
+  // ---------------------------------------------------------------- databases
+
+  record Db(String describe, String nodeUrl, String benchUrl, String user, String password, boolean isPostgres) {
+    Connection connect() throws Exception {
+      return DriverManager.getConnection(benchUrl, user, password);
+    }
+  }
+
+  static Db startH2(Path dir) throws Exception {
+    int port = freePort();
+    Path base = dir.resolve("h2");
+    Files.createDirectories(base);
+    ProcessBuilder b = new ProcessBuilder("java", "-Xmx256m", "-cp", JAR.toString(), "org.h2.tools.Server",
+        "-tcp", "-tcpPort", String.valueOf(port), "-ifNotExists", "-baseDir", base.toString());
+    b.redirectErrorStream(true).redirectOutput(dir.resolve("h2.log").toFile());
+    Process h2 = b.start();
+    h2Server = h2;
+    register("H2 server on port " + port, () -> {
+      stopProcess(h2);
+      deleteTree(base);
+    });
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!listening(port)) {
+      if (!h2.isAlive()) {
+        throw new IllegalStateException("the H2 server exited: " + Files.readString(dir.resolve("h2.log")));
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the H2 server did not listen on " + port + " within 30 s");
+      }
+      Thread.sleep(100);
+    }
+    // The nodes add DATABASE_TO_UPPER=false themselves; the bench's own connections use the same setting.
+    String url = "jdbc:h2:tcp://" + HOST + ":" + port + "/colony";
+    String version;
+    try (Connection c = DriverManager.getConnection(url + ";DATABASE_TO_UPPER=false", "sa", "")) {
+      version = "H2 " + c.getMetaData().getDatabaseProductVersion();
+    }
+    return new Db(version + " TCP server (" + url + ")", url, url + ";DATABASE_TO_UPPER=false", "sa", "", false);
+  }
+
+  /**
+   * .ci/postgres picks its port by probing with a connect, which misses ports held by outgoing
+   * connections (or taken meanwhile); start-up then fails with "Address already in use". Up to
+   * three attempts, each in a fresh folder.
+   */
+  static Db startPostgres(Path dir) throws Exception {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return startPostgresOnce(dir, attempt);
+      } catch (IllegalStateException e) {
+        if (attempt >= 3 || !String.valueOf(e.getMessage()).contains("Address already in use")) {
+          throw e;
+        }
+        System.out.println("  PostgreSQL did not start (its port was taken); trying again in a fresh folder");
+        cleanupAll();
+      }
+    }
+  }
+
+  static Db startPostgresOnce(Path dir, int attempt) throws Exception {
+    Path pgDir = Path.of("/tmp/colony-tasks-bench-pg-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+    register("PostgreSQL in " + pgDir, () -> runQuietly(dir.resolve("postgres-stop.log"), ".ci/postgres", "stop", pgDir.toString()));
+    ProcessBuilder b = new ProcessBuilder("bash", ".ci/postgres", "start", pgDir.toString());
+    Path startLog = dir.resolve("postgres-start-" + attempt + ".log");
+    b.redirectError(startLog.toFile());
+    Process p = b.start();
+    String out = new String(p.getInputStream().readAllBytes());
+    if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      p.destroyForcibly();
+      throw new IllegalStateException(".ci/postgres start failed: " + Files.readString(startLog));
+    }
+    Map<String, String> vars = new LinkedHashMap<>();
+    for (String line : out.split("\n")) {
+      int eq = line.indexOf('=');
+      if (eq > 0) {
+        vars.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
+      }
+    }
+    String url = vars.get("COLONY_DB_URL");
+    if (url == null || !url.startsWith("jdbc:postgresql://127.0.0.1:")) {
+      throw new IllegalStateException(".ci/postgres printed no loopback COLONY_DB_URL: " + out);
+    }
+    try {
+      long pid = Long.parseLong(Files.readAllLines(pgDir.resolve("data/postmaster.pid")).get(0).trim());
+      postmaster = ProcessHandle.of(pid).orElse(null);
+    } catch (Exception e) {
+      System.out.println("  (no postmaster pid; PostgreSQL CPU is not accounted: " + e + ")");
+    }
+    String user = vars.getOrDefault("COLONY_DB_USER", "postgres");
+    String password = vars.getOrDefault("COLONY_DB_PASSWORD", "");
+    String version;
+    try (Connection c = DriverManager.getConnection(url, user, password); Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("SHOW server_version")) {
+      r.next();
+      version = "PostgreSQL " + r.getString(1);
+      try (ResultSet f = s.executeQuery("SHOW fsync")) {
+        f.next();
+        version += ", fsync " + f.getString(1);
+      }
+      try (ResultSet f = s.executeQuery("SHOW synchronous_commit")) {
+        f.next();
+        version += ", synchronous_commit " + f.getString(1);
+      }
+    }
+    return new Db(version + " (" + url + ")", url, url, user, password, true);
+  }
+
+  // ---------------------------------------------------------------- processes
+
+  static void awaitUp(List<Process> nodes, List<Integer> httpPorts, Path dir) throws Exception {
+    long deadline = System.nanoTime() + UP_TIMEOUT.toNanos();
+    int n = nodes.size();
+    while (System.nanoTime() < deadline) {
+      for (int i = 0; i < n; i++) {
+        if (!nodes.get(i).isAlive()) {
+          throw new IllegalStateException("node " + (i + 1) + " exited during start-up; see "
+              + dir.resolve("node-" + (i + 1) + ".log") + ":\n" + tail(dir.resolve("node-" + (i + 1) + ".log"), 15));
+        }
+      }
+      boolean all = true;
+      for (int i = 0; i < n && all; i++) {
+        String base = "http://" + HOST + ":" + httpPorts.get(i);
+        all = statusOf(base + "/ready") == 200 && countUp(base) == n;
+      }
+      if (all) {
+        return;
+      }
+      Thread.sleep(250); // polling interval while waiting for start-up
+    }
+    throw new IllegalStateException("not all " + n + " node(s) were Up within " + UP_TIMEOUT.toSeconds() + " s");
+  }
+
+  static int countUp(String base) {
+    try {
+      String body = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/cluster/members")).timeout(Duration.ofSeconds(3)).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      return body.split("\"status\":\"Up\"", -1).length - 1;
+    } catch (IOException | InterruptedException e) {
+      return -1;
+    }
+  }
+
+  static int statusOf(String url) {
+    try {
+      return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(3)).build(),
+          HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (IOException | InterruptedException e) {
+      return -1;
+    }
+  }
+
+  static void stopProcess(Process p) {
+    if (!p.isAlive()) {
+      return;
+    }
+    p.destroy(); // SIGTERM: a node leaves the cluster gracefully
+    try {
+      if (!p.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+        System.out.println("  process " + p.pid() + " did not stop within " + STOP_TIMEOUT.toSeconds() + " s; killing it");
+        p.destroyForcibly();
+        p.waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      p.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  static void runQuietly(Path log, String... command) {
+    try {
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+      }
+    } catch (IOException | InterruptedException e) {
+      System.out.println("  " + String.join(" ", command) + " failed: " + e);
+    }
+  }
+
+  record Cleanup(String what, Runnable action) {}
+
+  static synchronized void register(String what, Runnable action) {
+    CLEANUPS.add(new Cleanup(what, action));
+  }
+
+  /** Stops everything started so far: nodes first (SIGTERM to all at once), then databases. */
+  static void cleanupAll() {
+    NODES.clear();
+    h2Server = null;
+    postmaster = null;
+    List<Cleanup> todo;
+    synchronized (TasksBench.class) {
+      todo = new ArrayList<>(CLEANUPS);
+      CLEANUPS.clear();
+    }
+    // Nodes were registered after their database: stop the newest first, nodes in parallel.
+    List<Thread> nodeStops = new ArrayList<>();
+    for (int i = todo.size() - 1; i >= 0; i--) {
+      Cleanup c = todo.get(i);
+      if (c.what().startsWith("node ")) {
+        Thread t = new Thread(c.action(), "stop " + c.what());
+        t.start();
+        nodeStops.add(t);
+      }
+    }
+    for (Thread t : nodeStops) {
+      try {
+        t.join(STOP_TIMEOUT.toMillis() + 15_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    for (int i = todo.size() - 1; i >= 0; i--) {
+      Cleanup c = todo.get(i);
+      if (!c.what().startsWith("node ")) {
+        try {
+          c.action().run();
+        } catch (RuntimeException e) {
+          System.out.println("  stopping " + c.what() + " failed: " + e);
+        }
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- small helpers
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 50, java.net.InetAddress.getByName(HOST))) {
+      return s.getLocalPort();
+    }
+  }
+
+  static boolean listening(int port) {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(HOST, port), 500);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  static String tail(Path file, int lines) {
+    try {
+      List<String> all = Files.readAllLines(file);
+      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
+  }
+
+  static List<String> logComplaints(Path log, String who) {
+    try (Stream<String> lines = Files.lines(log)) {
+      return lines.filter(l -> l.contains(" WARN ") || l.contains(" ERROR "))
+          .map(l -> who + ": " + l.substring(0, Math.min(300, l.length())))
+          .toList();
+    } catch (Exception e) {
+      return List.of(who + ": log unreadable: " + e.getMessage());
+    }
+  }
+
+  static void deleteTree(Path root) {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(root)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      System.out.println("  could not delete " + root + ": " + e);
+    }
+  }
+
+  static double seconds(long t0) {
+    return (System.nanoTime() - t0) / 1e9;
+  }
+
+  static Double round(double v, int digits) {
+    if (Double.isNaN(v) || Double.isInfinite(v)) {
+      return null;
+    }
+    double f = Math.pow(10, digits);
+    return Math.round(v * f) / f;
+  }
+
+  static Double ratio(double a, double b) {
+    return b <= 0 ? null : round(a / b, 3);
+  }
+
+  static String first(Object loadavg) {
+    return loadavg == null ? "-" : loadavg.toString().split(" ")[0];
+  }
+
+  // ---------------------------------------------------------------- minimal JSON writer
+
+  static String json(Object v, String indent) {
+    if (v == null) {
+      return "null";
+    }
+    if (v instanceof Number || v instanceof Boolean) {
+      return v.toString();
+    }
+    if (v instanceof Map<?, ?> m) {
+      if (m.isEmpty()) {
+        return "{}";
+      }
+      String inner = indent + "  ";
+      return m.entrySet().stream()
+          .map(e -> inner + quote(String.valueOf(e.getKey())) + ": " + json(e.getValue(), inner))
+          .collect(Collectors.joining(",\n", "{\n", "\n" + indent + "}"));
+    }
+    if (v instanceof List<?> l) {
+      if (l.isEmpty()) {
+        return "[]";
+      }
+      String inner = indent + "  ";
+      return l.stream().map(e -> inner + json(e, inner)).collect(Collectors.joining(",\n", "[\n", "\n" + indent + "]"));
+    }
+    return quote(v.toString());
+  }
+
+  static String quote(String s) {
+    StringBuilder b = new StringBuilder("\"");
+    for (char c : s.toCharArray()) {
+      switch (c) {
+        case '"' -> b.append("\\\"");
+        case '\\' -> b.append("\\\\");
+        case '\n' -> b.append("\\n");
+        case '\r' -> b.append("\\r");
+        case '\t' -> b.append("\\t");
+        default -> {
+          if (c < 0x20) {
+            b.append(String.format("\\u%04x", (int) c));
+          } else {
+            b.append(c);
+          }
+        }
+      }
+    }
+    return b.append('"').toString();
+  }
+}
