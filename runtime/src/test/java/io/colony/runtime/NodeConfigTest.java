@@ -90,6 +90,8 @@ class NodeConfigTest {
 
     assertEquals(Duration.ofSeconds(5), local.getDuration("pekko.cluster.split-brain-resolver.stable-after"));
     assertEquals(Duration.ofSeconds(3), local.getDuration("pekko.cluster.failure-detector.acceptable-heartbeat-pause"));
+    assertEquals(Duration.ofSeconds(1), local.getDuration("pekko.cluster.down-removal-margin"));
+    assertEquals("off", production.getString("pekko.cluster.down-removal-margin"), "production: the SBR's stable-after");
     // production keeps Pekko's own defaults
     assertEquals(Duration.ofSeconds(20), production.getDuration("pekko.cluster.split-brain-resolver.stable-after"));
     assertEquals(Duration.ofSeconds(1), production.getDuration("pekko.cluster.unreachable-nodes-reaper-interval"));
