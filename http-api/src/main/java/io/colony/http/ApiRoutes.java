@@ -2,12 +2,15 @@ package io.colony.http;
 
 import com.typesafe.config.Config;
 import io.colony.sharding.ShardPlacement;
+import io.colony.sharding.entities.UserEntities;
 import io.colony.sharding.kv.KeyIndex;
 import io.colony.sharding.kv.KeyValueEntity;
 import io.colony.sharding.kv.KeyValueStore;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.stream.Materializer;
@@ -18,11 +21,13 @@ public final class ApiRoutes extends AllDirectives {
   private final ActorSystem<?> system;
   private final KeyValueStore store;
   private final KeyIndex index;
+  private final UserEntities entities;
 
-  public ApiRoutes(ActorSystem<?> system, KeyValueStore store, KeyIndex index) {
+  public ApiRoutes(ActorSystem<?> system, KeyValueStore store, KeyIndex index, UserEntities entities) {
     this.system = system;
     this.store = store;
     this.index = index;
+    this.entities = entities;
   }
 
   public Route routes() {
@@ -30,10 +35,13 @@ public final class ApiRoutes extends AllDirectives {
     Duration askTimeout = http.getDuration("ask-timeout");
     JsonSupport json = new JsonSupport(system);
     ErrorHandling errors = new ErrorHandling(json, http.getDuration("retry-after"));
+    List<EntityTypeKey<?>> shardedTypes = new ArrayList<>(List.of(KeyValueEntity.ENTITY_KEY));
+    shardedTypes.addAll(entities.keys());
     return errors.handle(concat(
         new HealthRoutes(system, json).routes(),
         new ClusterRoutes(system, json, http.getDuration("sse-keep-alive")).routes(),
-        new ShardRoutes(new ShardPlacement(system, askTimeout), List.of(KeyValueEntity.ENTITY_KEY), json, errors).routes(),
-        new KvRoutes(store, index, json, errors, askTimeout, Materializer.matFromSystem(system)).routes()));
+        new ShardRoutes(new ShardPlacement(system, askTimeout), shardedTypes, json, errors).routes(),
+        new KvRoutes(store, index, json, errors, askTimeout, Materializer.matFromSystem(system)).routes(),
+        new EntityRoutes(entities, json, errors).routes()));
   }
 }
