@@ -24,7 +24,8 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * {@code /v1/entities} of a real single-node cluster (sharding, in-memory H2 journal) over real
- * HTTP, with the sample entity types and the test-only {@code silent} type on the classpath.
+ * HTTP, with the sample entity types and the test-only types (SilentEntityType,
+ * WakefulEntityType) on the classpath.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class EntityRoutesTest {
@@ -74,8 +75,10 @@ class EntityRoutesTest {
         "account:[\"deposit\",\"open\",\"withdraw\"]",
         "cart:[\"add\",\"checkout\",\"remove\"]",
         "counter:[\"increment\"]",
+        "forgetful:[\"wake\"]",
         "silent:[\"ignore\"]",
-        "transfer:[\"start\"]"), listed);
+        "transfer:[\"start\"]",
+        "wakeful:[\"wake\"]"), listed);
   }
 
   @Test
@@ -221,7 +224,7 @@ class EntityRoutesTest {
     JsonNode types = HttpJson.getJson(base + "/v1/cluster/shards").get("entityTypes");
     List<String> names = new ArrayList<>();
     types.forEach(t -> names.add(t.get("name").asText()));
-    assertEquals(List.of("kv", "account", "cart", "counter", "silent", "transfer"), names);
+    assertEquals(List.of("kv", "account", "cart", "counter", "forgetful", "silent", "transfer", "wakeful"), names);
     JsonNode counter = types.get(names.indexOf("counter"));
     assertTrue(counter.get("nodes").get(0).get("entities").asInt() >= 1, counter.toString());
   }
