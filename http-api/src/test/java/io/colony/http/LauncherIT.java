@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.colony.http.testing.FreePorts;
+import io.colony.http.testing.HttpJson;
 import io.colony.http.testing.Membership;
 import io.colony.http.testing.NodeProcess;
 import java.io.IOException;
@@ -61,13 +62,25 @@ class LauncherIT {
     assertTrue(again.output().contains("already running"), again.output());
     assertEquals(pids, pids(), "a second 'up' must not start other nodes");
 
+    // The nodes share one H2 server: a value written through node 1 is read through node 3.
+    String key = "http://127.0.0.1:" + baseHttp + "/v1/kv/launcher-key";
+    assertEquals(200, HttpJson.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(key))
+        .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("kept"))).statusCode());
+    assertEquals("kept", HttpJson.get("http://127.0.0.1:" + (baseHttp + 2) + "/v1/kv/launcher-key").body());
+    long h2 = Long.parseLong(Files.readString(runDir.resolve("h2.pid")).trim());
+
     Result down = colony("down");
     assertEquals(0, down.exitCode(), down.output());
     for (long pid : pids) {
       assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "node " + pid + " still runs");
     }
+    assertFalse(ProcessHandle.of(h2).map(ProcessHandle::isAlive).orElse(false), "the H2 server still runs");
     Result statusAfter = colony("status");
     assertEquals(1, statusAfter.exitCode(), statusAfter.output());
+
+    // The data outlives the cluster.
+    assertEquals(0, colony("up", "1").exitCode());
+    assertEquals("kept", HttpJson.get(key).body());
   }
 
   @Test
@@ -81,7 +94,7 @@ class LauncherIT {
 
   private List<Long> pids() throws IOException {
     try (var files = Files.list(runDir)) {
-      return files.filter(f -> f.getFileName().toString().endsWith(".pid")).sorted()
+      return files.filter(f -> f.getFileName().toString().matches("node-\\d+\\.pid")).sorted()
           .map(f -> {
             try {
               return Long.parseLong(Files.readString(f).trim());
