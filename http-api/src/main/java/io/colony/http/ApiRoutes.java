@@ -9,6 +9,7 @@ import io.colony.sharding.kv.KeyValueStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -34,6 +35,7 @@ public final class ApiRoutes extends AllDirectives {
     Config http = system.settings().config().getConfig("colony.http");
     Duration askTimeout = http.getDuration("ask-timeout");
     JsonSupport json = new JsonSupport(system);
+    Executor executor = system.executionContext();
     ErrorHandling errors = new ErrorHandling(json, http.getDuration("retry-after"));
     List<EntityTypeKey<?>> shardedTypes = new ArrayList<>(List.of(KeyValueEntity.ENTITY_KEY));
     shardedTypes.addAll(entities.keys());
@@ -42,6 +44,6 @@ public final class ApiRoutes extends AllDirectives {
         new ClusterRoutes(system, json, http.getDuration("sse-keep-alive")).routes(),
         new ShardRoutes(new ShardPlacement(system, askTimeout), shardedTypes, json, errors).routes(),
         new KvRoutes(store, index, json, errors, askTimeout, Materializer.matFromSystem(system)).routes(),
-        new EntityRoutes(entities, json, errors).routes()));
+        new EntityRoutes(entities, json, errors, executor).routes()));
   }
 }

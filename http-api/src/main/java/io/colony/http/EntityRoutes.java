@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -64,13 +65,19 @@ public final class EntityRoutes extends AllDirectives {
   private final UserEntities entities;
   private final JsonSupport json;
   private final ErrorHandling errors;
+  private final Executor executor;
   private final Map<String, EntityTypeInfo> catalogue = new LinkedHashMap<>();
   private final Map<String, ObjectReader> readers = new LinkedHashMap<>();
 
-  public EntityRoutes(UserEntities entities, JsonSupport json, ErrorHandling errors) {
+  /**
+   * {@code executor} runs the reply callbacks (Pekko's stages would run them on the common pool,
+   * a thread per call on a 2-core machine); the ActorSystem's dispatcher.
+   */
+  public EntityRoutes(UserEntities entities, JsonSupport json, ErrorHandling errors, Executor executor) {
     this.entities = entities;
     this.json = json;
     this.errors = errors;
+    this.executor = executor;
     for (EntityType<?> type : entities.registry().types()) {
       catalogue.put(type.name(), new EntityTypeInfo(type.name(), commandNames(json.mapper(), type.commandClass())));
       // Strict about what clients send: a misspelt field is an error, not a silent default.
@@ -122,12 +129,12 @@ public final class EntityRoutes extends AllDirectives {
       return complete(json.response(StatusCodes.BAD_REQUEST, new ApiError(e.code, e.getMessage())));
     }
     return completeWithFuture(entities.command(type.name(), id, command)
-        .handle((reply, failure) -> answer(type, id, reply, failure)));
+        .handleAsync((reply, failure) -> answer(type, id, reply, failure), executor));
   }
 
   private Route state(EntityTypeInfo type, String id) {
     return completeWithFuture(entities.state(type.name(), id)
-        .handle((reply, failure) -> answer(type, id, reply, failure)));
+        .handleAsync((reply, failure) -> answer(type, id, reply, failure), executor));
   }
 
   private CborSerializable parse(EntityTypeInfo type, String body) throws BadCommand {

@@ -131,8 +131,19 @@ public final class EntityContext<C extends CborSerializable> {
     } catch (IllegalArgumentException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return AskPattern.ask(target, replyTo -> new EntityMessage.Envelope(command, replyTo), askTimeout,
-        actorContext.getSystem().scheduler());
+    CompletionStage<EntityReply> reply = AskPattern.ask(target,
+        replyTo -> new EntityMessage.Envelope(command, replyTo), askTimeout, actorContext.getSystem().scheduler());
+    // Pekko's stages run even plain callbacks on the common pool, which on a machine with two
+    // cores starts a thread per call; a plain future completed on the dispatcher avoids that.
+    CompletableFuture<EntityReply> onDispatcher = new CompletableFuture<>();
+    reply.whenCompleteAsync((value, failure) -> {
+      if (failure != null) {
+        onDispatcher.completeExceptionally(failure);
+      } else {
+        onDispatcher.complete(value);
+      }
+    }, actorContext.getExecutionContext());
+    return onDispatcher;
   }
 
   /**
