@@ -2,6 +2,7 @@ package io.colony.http;
 
 import com.typesafe.config.Config;
 import io.colony.sharding.ShardPlacement;
+import io.colony.sharding.entities.UserEntities;
 import io.colony.sharding.kv.KeyIndex;
 import io.colony.sharding.kv.KeyValueEntity;
 import io.colony.sharding.kv.KeyValueStore;
@@ -9,9 +10,11 @@ import io.colony.runtime.tasks.TaskRecord;
 import io.colony.runtime.tasks.TaskSubmission;
 import io.colony.runtime.tasks.Tasks;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.stream.Materializer;
@@ -23,12 +26,14 @@ public final class ApiRoutes extends AllDirectives {
   private final KeyValueStore store;
   private final KeyIndex index;
   private final Tasks tasks;
+  private final UserEntities entities;
 
-  public ApiRoutes(ActorSystem<?> system, KeyValueStore store, KeyIndex index, Tasks tasks) {
+  public ApiRoutes(ActorSystem<?> system, KeyValueStore store, KeyIndex index, Tasks tasks, UserEntities entities) {
     this.system = system;
     this.store = store;
     this.index = index;
     this.tasks = tasks;
+    this.entities = entities;
   }
 
   public Route routes() {
@@ -37,13 +42,15 @@ public final class ApiRoutes extends AllDirectives {
     JsonSupport json = new JsonSupport(system);
     Executor executor = system.executionContext();
     ErrorHandling errors = new ErrorHandling(json, http.getDuration("retry-after"));
+    List<EntityTypeKey<?>> shardedTypes = new ArrayList<>(List.of(KeyValueEntity.ENTITY_KEY, TaskRecord.ENTITY_KEY));
+    shardedTypes.addAll(entities.keys());
     return errors.handle(concat(
         new HealthRoutes(system, json).routes(),
         new ClusterRoutes(system, json, http.getDuration("sse-keep-alive")).routes(),
-        new ShardRoutes(new ShardPlacement(system, askTimeout),
-            List.of(KeyValueEntity.ENTITY_KEY, TaskRecord.ENTITY_KEY), json, errors, executor).routes(),
+        new ShardRoutes(new ShardPlacement(system, askTimeout), shardedTypes, json, errors, executor).routes(),
         new TaskRoutes(tasks, new TaskSubmission(tasks.handlers(), system.settings().config().getConfig("colony.tasks")),
             json, errors, executor).routes(),
-        new KvRoutes(store, index, json, errors, askTimeout, Materializer.matFromSystem(system), executor).routes()));
+        new KvRoutes(store, index, json, errors, askTimeout, Materializer.matFromSystem(system), executor).routes(),
+        new EntityRoutes(entities, json, errors, executor).routes()));
   }
 }

@@ -7,6 +7,8 @@ import io.colony.runtime.ClusterJoin;
 import io.colony.runtime.NodeConfig;
 import io.colony.runtime.NodeSettings;
 import io.colony.runtime.tasks.Tasks;
+import io.colony.sharding.entities.EntityRegistry;
+import io.colony.sharding.entities.UserEntities;
 import io.colony.sharding.kv.KeyIndex;
 import io.colony.sharding.kv.KeyValueStore;
 import java.util.concurrent.CompletionStage;
@@ -29,12 +31,13 @@ public final class ColonyNode {
    * Starts a node from a fully loaded configuration (see {@link NodeConfig#load}). Blocks until
    * the journal database answers and has its schema.
    *
-   * @throws IllegalStateException when the journal database cannot be used; the ActorSystem is
-   *     terminated by then
+   * @throws IllegalStateException when the journal database cannot be used, or an entity type
+   *     on the classpath is broken; the ActorSystem is terminated by then
    */
   public static ColonyNode start(Config config) {
     NodeSettings settings = NodeSettings.from(config);
     JournalDatabase database = JournalDatabase.from(config, settings.dataDir());
+    EntityRegistry entityTypes = EntityRegistry.load(ColonyNode.class.getClassLoader());
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), NodeConfig.SYSTEM_NAME, config);
     try {
       JournalSchema.ensure(system, database, config.getDuration("colony.persistence.db.startup-timeout"));
@@ -46,8 +49,9 @@ public final class ColonyNode {
     KeyValueStore store = KeyValueStore.init(system, config.getDuration("colony.http.ask-timeout"));
     KeyIndex index = KeyIndex.start(system, config.getString("colony.sharding.kv.index-read-journal"));
     Tasks tasks = Tasks.start(system, config.getDuration("colony.http.ask-timeout"));
-    CompletionStage<ServerBinding> binding = HttpServer.start(
-        system, settings.host(), settings.httpPort(), new ApiRoutes(system, store, index, tasks).routes());
+    UserEntities entities = UserEntities.init(system, entityTypes, config.getDuration("colony.http.ask-timeout"));
+    CompletionStage<ServerBinding> binding = HttpServer.start(system, settings.host(), settings.httpPort(),
+        new ApiRoutes(system, store, index, tasks, entities).routes());
     return new ColonyNode(system, binding);
   }
 

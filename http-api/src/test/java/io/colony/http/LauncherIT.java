@@ -49,6 +49,10 @@ class LauncherIT {
     assertEquals(3, members.statusByNode().size(), members.toString());
     assertTrue(members.statusByNode().values().stream().allMatch("Up"::equals), members.toString());
 
+    // The sample entity types are on every node's classpath by default.
+    assertTrue(HttpJson.get("http://127.0.0.1:" + baseHttp + "/v1/entities").body()
+        .contains("\"name\":\"counter\""));
+
     Result status = colony("status");
     assertEquals(0, status.exitCode(), status.output());
     for (int i = 0; i < 3; i++) {
@@ -92,6 +96,20 @@ class LauncherIT {
     assertTrue(result.output().contains("N must be a number"), result.output());
   }
 
+  @Test
+  void samplesCanBeLeftOut() throws Exception {
+    baseHttp = FreePorts.consecutive(1);
+    baseRemote = FreePorts.consecutive(1);
+    Result bad = colony(Map.of("COLONY_SAMPLES", "maybe"), "up", "1");
+    assertEquals(1, bad.exitCode(), bad.output());
+    assertTrue(bad.output().contains("COLONY_SAMPLES must be on or off"), bad.output());
+
+    Result up = colony(Map.of("COLONY_SAMPLES", "off"), "up", "1");
+    assertEquals(0, up.exitCode(), up.output());
+    assertEquals("{\"entityTypes\":[]}",
+        HttpJson.get("http://127.0.0.1:" + baseHttp + "/v1/entities").body());
+  }
+
   private List<Long> pids() throws IOException {
     try (var files = Files.list(runDir)) {
       return files.filter(f -> f.getFileName().toString().matches("node-\\d+\\.pid")).sorted()
@@ -107,6 +125,10 @@ class LauncherIT {
   }
 
   private Result colony(String... args) throws Exception {
+    return colony(Map.of(), args);
+  }
+
+  private Result colony(Map<String, String> extraEnv, String... args) throws Exception {
     Path home = Path.of(System.getProperty("colony.home", "..")).toAbsolutePath().normalize();
     List<String> command = new java.util.ArrayList<>(List.of("bash", home.resolve("bin/colony").toString()));
     command.addAll(List.of(args));
@@ -120,6 +142,7 @@ class LauncherIT {
     env.put("COLONY_BASE_REMOTE_PORT", String.valueOf(baseRemote));
     env.put("COLONY_BASE_MANAGEMENT_PORT", String.valueOf(FreePorts.consecutive(3)));
     env.put("COLONY_DB_PORT", String.valueOf(dbPort));
+    env.putAll(extraEnv);
     Process process = builder.start();
     process.getOutputStream().close();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

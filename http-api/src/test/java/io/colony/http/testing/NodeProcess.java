@@ -9,7 +9,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** A Colony node as a real OS process ({@code java -jar colony-node.jar}) with its own log file. */
+/**
+ * A Colony node as a real OS process ({@code java -jar colony-node.jar}, or
+ * {@code java -cp colony-node.jar:<extra> io.colony.http.Main} with extra classpath entries)
+ * with its own log file.
+ */
 public final class NodeProcess implements AutoCloseable {
 
   private final String name;
@@ -31,12 +35,37 @@ public final class NodeProcess implements AutoCloseable {
     return Path.of(System.getProperty("colony.jar", "target/colony-node.jar")).toAbsolutePath();
   }
 
+  /**
+   * Where the samples' classes are for this test run (samples/target/colony-samples.jar or
+   * samples/target/classes): a classpath entry that gives a node the sample entity types.
+   */
+  public static String samplesClasspath() {
+    try {
+      return Path.of(Class.forName("io.colony.samples.counter.CounterType")
+          .getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    } catch (ClassNotFoundException | java.net.URISyntaxException e) {
+      throw new IllegalStateException("colony-samples is not on the test classpath", e);
+    }
+  }
+
   public static NodeProcess start(String name, Path logDir, int httpPort, int remotePort, Map<String, String> env) {
+    return start(name, logDir, httpPort, remotePort, env, List.of());
+  }
+
+  /** As {@link #start(String, Path, int, int, Map)}, with jars, folders or {@code dir/*} after the node jar on the classpath. */
+  public static NodeProcess start(String name, Path logDir, int httpPort, int remotePort, Map<String, String> env,
+      List<String> extraClasspath) {
     try {
       Files.createDirectories(logDir);
       Path log = logDir.resolve(name + ".log");
-      ProcessBuilder builder = new ProcessBuilder(List.of(
-          javaBinary(), "-Xmx256m", "-XX:+UseSerialGC", "-jar", jar().toString()));
+      List<String> command = new java.util.ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-XX:+UseSerialGC"));
+      if (extraClasspath.isEmpty()) {
+        command.addAll(List.of("-jar", jar().toString()));
+      } else {
+        String classpath = jar() + java.io.File.pathSeparator + String.join(java.io.File.pathSeparator, extraClasspath);
+        command.addAll(List.of("-cp", classpath, "io.colony.http.Main"));
+      }
+      ProcessBuilder builder = new ProcessBuilder(command);
       builder.environment().keySet().removeIf(k -> k.startsWith("COLONY_"));
       // A node without its own data folder would open the default ./data H2 file, which one process locks.
       builder.environment().put("COLONY_DATA_DIR", logDir.resolve(name + "-data").toAbsolutePath().toString());

@@ -1,0 +1,219 @@
+package io.colony.http;
+
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.databind.DatabindException;
+import com.fasterxml.jackson.databind.DeserializationConfig;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.introspect.AnnotatedClass;
+import com.fasterxml.jackson.databind.introspect.AnnotatedClassResolver;
+import com.fasterxml.jackson.databind.jsontype.NamedType;
+import io.colony.persistence.CborSerializable;
+import io.colony.persistence.sdk.EntityReply;
+import io.colony.persistence.sdk.EntityType;
+import io.colony.sharding.entities.UserEntities;
+import java.io.IOException;
+import java.lang.reflect.Modifier;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+
+/**
+ * {@code /v1/entities}: the entity types users add with the SDK. {@code POST /{type}/{id}} sends
+ * a JSON command (picked by its {@code "type"} field) and answers with the entity's JSON reply;
+ * {@code GET /{type}/{id}} shows its state; {@code GET /v1/entities} lists the types and their
+ * commands. A refusal by the entity is a 422 with its reason.
+ */
+public final class EntityRoutes extends AllDirectives {
+
+  /** Longest entity id: {@code <type>|<id>} must fit the journal's 255-character persistence id. */
+  static final int MAX_ID_LENGTH = 200;
+
+  /** One entity type in the listing. */
+  public record EntityTypeInfo(String name, List<String> commands) {}
+
+  /** The JSON body of {@code GET /v1/entities}. */
+  public record EntityTypes(List<EntityTypeInfo> entityTypes) {}
+
+  /** A request body that is not a command of the entity type: a 400 with this code. */
+  private static final class BadCommand extends Exception {
+    final String code;
+
+    BadCommand(String code, String message) {
+      super(message, null, false, false);
+      this.code = code;
+    }
+  }
+
+  private final UserEntities entities;
+  private final JsonSupport json;
+  private final ErrorHandling errors;
+  private final Executor executor;
+  private final Map<String, EntityTypeInfo> catalogue = new LinkedHashMap<>();
+  private final Map<String, ObjectReader> readers = new LinkedHashMap<>();
+
+  /**
+   * {@code executor} runs the reply callbacks (Pekko's stages would run them on the common pool,
+   * a thread per call on a 2-core machine); the ActorSystem's dispatcher.
+   */
+  public EntityRoutes(UserEntities entities, JsonSupport json, ErrorHandling errors, Executor executor) {
+    this.entities = entities;
+    this.json = json;
+    this.errors = errors;
+    this.executor = executor;
+    for (EntityType<?> type : entities.registry().types()) {
+      catalogue.put(type.name(), new EntityTypeInfo(type.name(), commandNames(json.mapper(), type.commandClass())));
+      // Strict about what clients send: a misspelt field is an error, not a silent default.
+      readers.put(type.name(), json.mapper().readerFor(type.commandClass())
+          .with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES,
+              DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .without(DeserializationFeature.ACCEPT_FLOAT_AS_INT));
+    }
+  }
+
+  public Route routes() {
+    return pathPrefix(segment("v1").slash("entities"), () -> concat(
+        pathEnd(() -> get(() -> complete(json.response(StatusCodes.OK, new EntityTypes(List.copyOf(catalogue.values())))))),
+        path(segment().slash(segment()), (type, id) -> concat(
+            post(() -> known(type, id, info -> entity(Unmarshaller.entityToString(), body -> command(info, id, body)))),
+            get(() -> known(type, id, info -> state(info, id)))))));
+  }
+
+  /** The command names of a type, from its {@code @JsonSubTypes} (and {@code @JsonTypeName}s). */
+  static List<String> commandNames(ObjectMapper mapper, Class<?> commandClass) {
+    DeserializationConfig config = mapper.getDeserializationConfig();
+    AnnotatedClass annotated = AnnotatedClassResolver.resolveWithoutSuperTypes(config, commandClass);
+    return mapper.getSubtypeResolver().collectAndResolveSubtypesByTypeId(config, annotated).stream()
+        .filter(NamedType::hasName)
+        .filter(t -> !t.getType().isInterface() && !Modifier.isAbstract(t.getType().getModifiers()))
+        .map(NamedType::getName)
+        .sorted()
+        .toList();
+  }
+
+  private Route known(String type, String id, Function<EntityTypeInfo, Route> inner) {
+    EntityTypeInfo info = catalogue.get(type);
+    if (info == null) {
+      return complete(json.response(StatusCodes.NOT_FOUND, new ApiError("unknown_entity_type",
+          "There is no entity type '" + type + "'; the types are " + catalogue.keySet() + ".")));
+    }
+    if (id.length() > MAX_ID_LENGTH) {
+      return complete(json.response(StatusCodes.BAD_REQUEST, new ApiError("invalid_id",
+          "An entity id is at most " + MAX_ID_LENGTH + " characters; this one has " + id.length() + ".")));
+    }
+    return inner.apply(info);
+  }
+
+  private Route command(EntityTypeInfo type, String id, String body) {
+    CborSerializable command;
+    try {
+      command = parse(type, body);
+    } catch (BadCommand e) {
+      return complete(json.response(StatusCodes.BAD_REQUEST, new ApiError(e.code, e.getMessage())));
+    }
+    return completeWithFuture(entities.command(type.name(), id, command)
+        .handleAsync((reply, failure) -> answer(type, id, reply, failure), executor));
+  }
+
+  private Route state(EntityTypeInfo type, String id) {
+    return completeWithFuture(entities.state(type.name(), id)
+        .handleAsync((reply, failure) -> answer(type, id, reply, failure), executor));
+  }
+
+  private CborSerializable parse(EntityTypeInfo type, String body) throws BadCommand {
+    if (body.isBlank()) {
+      throw new BadCommand("invalid_json", "The body must be a JSON command such as {\"type\": \"" + exampleCommand(type) + "\"}.");
+    }
+    try {
+      Object command = readers.get(type.name()).readValue(body);
+      if (command == null) {
+        throw new BadCommand("invalid_command", "The body must be a JSON object, not null.");
+      }
+      return (CborSerializable) command;
+    } catch (InvalidTypeIdException e) {
+      String known = "; '" + type.name() + "' understands " + type.commands() + ".";
+      throw new BadCommand("unknown_command", e.getTypeId() == null
+          ? "The command has no \"type\" field" + known
+          : "Unknown command type '" + e.getTypeId() + "'" + known);
+    } catch (UnrecognizedPropertyException e) {
+      throw new BadCommand("invalid_command", "Unknown field '" + e.getPropertyName() + "' in the command.");
+    } catch (StreamReadException e) {
+      throw new BadCommand("invalid_json", "The body is not valid JSON: " + e.getOriginalMessage());
+    } catch (ValueInstantiationException e) {
+      throw new BadCommand("invalid_command", "The command is invalid: "
+          + (e.getCause() == null ? e.getOriginalMessage() : e.getCause().getMessage()));
+    } catch (MismatchedInputException e) {
+      String field = e.getPath().stream()
+          .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+          .collect(Collectors.joining("."));
+      throw new BadCommand("invalid_command", field.isEmpty()
+          ? "The body must be a JSON object with a \"type\" field."
+          : "Field '" + field + "' must be " + describe(e.getTargetType()) + ".");
+    } catch (DatabindException e) {
+      throw new BadCommand("invalid_command", "The body is not a valid command: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new BadCommand("invalid_json", "The body cannot be read: " + e.getMessage());
+    }
+  }
+
+  /** How a client would call a Java type. */
+  private static String describe(Class<?> type) {
+    if (type == null) {
+      return "valid";
+    }
+    if (type == long.class || type == int.class || type == short.class || type == byte.class
+        || type == Long.class || type == Integer.class || type == Short.class || type == Byte.class) {
+      return "a whole number";
+    }
+    if (type == double.class || type == float.class || type == Double.class || type == Float.class) {
+      return "a number";
+    }
+    if (type == boolean.class || type == Boolean.class) {
+      return "true or false";
+    }
+    if (type == String.class) {
+      return "a string";
+    }
+    return "a " + type.getSimpleName();
+  }
+
+  private static String exampleCommand(EntityTypeInfo type) {
+    return type.commands().isEmpty() ? "…" : type.commands().get(0);
+  }
+
+  private HttpResponse answer(EntityTypeInfo type, String id, EntityReply reply, Throwable failure) {
+    if (failure != null) {
+      Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+      if (cause instanceof TimeoutException) {
+        return errors.unavailable("The entity did not answer in time; retry later.");
+      }
+      throw new IllegalStateException("Entity request failed", cause);
+    }
+    if (reply instanceof EntityReply.Rejected rejected) {
+      return json.response(StatusCodes.UNPROCESSABLE_ENTITY, new ApiError("rejected", rejected.reason()));
+    }
+    Object value = ((EntityReply.Ok) reply).value();
+    if (value == null) {
+      return json.response(StatusCodes.NOT_FOUND,
+          new ApiError("not_found", "There is no '" + type.name() + "' entity '" + id + "' yet."));
+    }
+    return json.response(StatusCodes.OK, value);
+  }
+}

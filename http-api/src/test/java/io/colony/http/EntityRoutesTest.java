@@ -1,0 +1,231 @@
+package io.colony.http;
+
+import static io.colony.http.testing.HttpJson.json;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.colony.http.testing.FreePorts;
+import io.colony.http.testing.HttpJson;
+import io.colony.http.testing.InJvmNode;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * {@code /v1/entities} of a real single-node cluster (sharding, in-memory H2 journal) over real
+ * HTTP, with the sample entity types and the test-only types (SilentEntityType,
+ * WakefulEntityType) on the classpath.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class EntityRoutesTest {
+
+  private ColonyNode node;
+  private String base;
+
+  @BeforeAll
+  void startNode() {
+    int httpPort = FreePorts.next();
+    node = ColonyNode.start(InJvmNode.config(httpPort, FreePorts.next(), Map.of(), "colony.http.ask-timeout = 2s"));
+    base = "http://127.0.0.1:" + httpPort;
+    await().atMost(Duration.ofSeconds(20)).until(() -> HttpJson.status(base + "/ready") == 200);
+  }
+
+  @AfterAll
+  void stopNode() {
+    ActorTestKit.shutdown(node.system());
+  }
+
+  private HttpResponse<String> post(String path, String body) {
+    return HttpJson.send(HttpRequest.newBuilder(URI.create(base + path))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)));
+  }
+
+  private HttpResponse<String> get(String path) {
+    return HttpJson.get(base + path);
+  }
+
+  private static void assertError(HttpResponse<String> response, int status, String code) {
+    assertEquals(status, response.statusCode(), response.body());
+    assertTrue(response.headers().firstValue("Content-Type").orElseThrow().startsWith("application/json"));
+    assertEquals(code, json(response).get("error").asText(), response.body());
+    assertTrue(json(response).get("message").asText().length() > 5, response.body());
+  }
+
+  @Test
+  void listsTheRegisteredTypesAndTheirCommands() {
+    HttpResponse<String> response = get("/v1/entities");
+    assertEquals(200, response.statusCode());
+    List<String> listed = new ArrayList<>();
+    for (JsonNode type : json(response).get("entityTypes")) {
+      listed.add(type.get("name").asText() + ":" + type.get("commands").toString());
+    }
+    assertEquals(List.of(
+        "account:[\"deposit\",\"open\",\"withdraw\"]",
+        "cart:[\"add\",\"checkout\",\"remove\"]",
+        "counter:[\"increment\"]",
+        "forgetful:[\"wake\"]",
+        "silent:[\"ignore\"]",
+        "transfer:[\"start\"]",
+        "wakeful:[\"wake\"]"), listed);
+  }
+
+  @Test
+  void aCommandIsAnsweredWithTheEntitysJsonReplyAndGetShowsTheState() {
+    HttpResponse<String> first = post("/v1/entities/counter/visits", "{\"type\":\"increment\",\"by\":5}");
+    assertEquals(200, first.statusCode(), first.body());
+    assertEquals("{\"value\":5}", first.body());
+    assertEquals("{\"value\":7}", post("/v1/entities/counter/visits", "{\"by\":2,\"type\":\"increment\"}").body());
+    HttpResponse<String> state = get("/v1/entities/counter/visits");
+    assertEquals(200, state.statusCode());
+    assertEquals("{\"value\":7}", state.body());
+    assertEquals("{\"value\":0}", get("/v1/entities/counter/untouched").body());
+  }
+
+  @Test
+  void aCartOverHttp() {
+    String cart = "/v1/entities/cart/c-1";
+    post(cart, "{\"type\":\"add\",\"item\":\"apple\",\"quantity\":2}");
+    post(cart, "{\"type\":\"add\",\"item\":\"pear\",\"quantity\":1}");
+    post(cart, "{\"type\":\"remove\",\"item\":\"pear\"}");
+    HttpResponse<String> checkout = post(cart, "{\"type\":\"checkout\"}");
+    assertEquals(200, checkout.statusCode(), checkout.body());
+    assertEquals("{\"items\":{\"apple\":2},\"checkedOut\":true}", checkout.body());
+    HttpResponse<String> late = post(cart, "{\"type\":\"add\",\"item\":\"plum\",\"quantity\":1}");
+    assertError(late, 422, "rejected");
+    assertEquals("the cart is checked out and can no longer change", json(late).get("message").asText());
+    assertEquals("{\"items\":{\"apple\":2},\"checkedOut\":true}", get(cart).body());
+  }
+
+  @Test
+  void aRefusalIs422WithTheEntitysReason() {
+    HttpResponse<String> response = post("/v1/entities/counter/refused", "{\"type\":\"increment\",\"by\":0}");
+    assertError(response, 422, "rejected");
+    assertEquals("by must be at least 1, not 0", json(response).get("message").asText());
+
+    post("/v1/entities/account/poor", "{\"type\":\"open\"}");
+    HttpResponse<String> overdraft = post("/v1/entities/account/poor", "{\"type\":\"withdraw\",\"amount\":10}");
+    assertError(overdraft, 422, "rejected");
+    assertEquals("insufficient funds: the balance is 0, the withdrawal 10", json(overdraft).get("message").asText());
+  }
+
+  @Test
+  void anUnknownTypeIs404() {
+    assertError(post("/v1/entities/nope/1", "{\"type\":\"increment\",\"by\":1}"), 404, "unknown_entity_type");
+    assertError(get("/v1/entities/nope/1"), 404, "unknown_entity_type");
+  }
+
+  @Test
+  void malformedJsonIs400() {
+    assertError(post("/v1/entities/counter/x", "{\"type\":\"increment\",\"by\":"), 400, "invalid_json");
+    assertError(post("/v1/entities/counter/x", "not json"), 400, "invalid_json");
+    assertError(post("/v1/entities/counter/x", ""), 400, "invalid_json");
+    assertError(post("/v1/entities/counter/x", "{\"type\":\"increment\",\"by\":1} trailing"), 400, "invalid_json");
+  }
+
+  @Test
+  void anUnknownOrMissingCommandTypeIs400() {
+    HttpResponse<String> unknown = post("/v1/entities/counter/x", "{\"type\":\"decrement\",\"by\":1}");
+    assertError(unknown, 400, "unknown_command");
+    assertEquals("Unknown command type 'decrement'; 'counter' understands [increment].", json(unknown).get("message").asText());
+    assertError(post("/v1/entities/counter/x", "{\"by\":1}"), 400, "unknown_command");
+    // the saga's messages to itself are not commands clients may send
+    assertError(post("/v1/entities/transfer/x", "{\"type\":\"StepSucceeded\",\"step\":\"DEPOSIT\"}"), 400, "unknown_command");
+  }
+
+  @Test
+  void aCommandWithWrongFieldsIs400() {
+    HttpResponse<String> misspelt = post("/v1/entities/counter/x", "{\"type\":\"increment\",\"by\":1,\"bye\":1}");
+    assertError(misspelt, 400, "invalid_command");
+    assertEquals("Unknown field 'bye' in the command.", json(misspelt).get("message").asText());
+    for (String by : List.of("\"many\"", "1.5", "null")) {
+      HttpResponse<String> wrong = post("/v1/entities/counter/x", "{\"type\":\"increment\",\"by\":" + by + "}");
+      assertError(wrong, 400, "invalid_command");
+      assertEquals("Field 'by' must be a whole number.", json(wrong).get("message").asText(), by);
+    }
+    assertError(post("/v1/entities/counter/x", "{\"type\":\"increment\"}"), 400, "invalid_command");
+    assertError(post("/v1/entities/counter/x", "null"), 400, "invalid_command");
+    HttpResponse<String> number = post("/v1/entities/counter/x", "42");
+    assertError(number, 400, "unknown_command");
+    assertEquals("The command has no \"type\" field; 'counter' understands [increment].", json(number).get("message").asText());
+    assertEquals("{\"value\":0}", get("/v1/entities/counter/x").body(), "nothing reached the entity");
+  }
+
+  @Test
+  void anOverlongIdIs400() {
+    assertError(get("/v1/entities/counter/" + "i".repeat(201)), 400, "invalid_id");
+    assertEquals(200, get("/v1/entities/counter/" + "i".repeat(200)).statusCode());
+  }
+
+  @Test
+  void otherMethodsAre405() {
+    assertError(HttpJson.send("PUT", base + "/v1/entities/counter/x"), 405, "method_not_allowed");
+    assertError(HttpJson.send("DELETE", base + "/v1/entities/counter/x"), 405, "method_not_allowed");
+  }
+
+  @Test
+  void anEntityThatDoesNotAnswerInTimeIs503WithRetryAfter() {
+    HttpResponse<String> response = post("/v1/entities/silent/s", "{\"type\":\"ignore\"}");
+    assertError(response, 503, "unavailable");
+    assertEquals("1", response.headers().firstValue("Retry-After").orElseThrow(), "colony.http.retry-after");
+  }
+
+  @Test
+  void aTransferMovesMoneyBetweenAccountsThroughSharding() {
+    for (String account : List.of("alice", "bob")) {
+      assertEquals(200, post("/v1/entities/account/" + account, "{\"type\":\"open\"}").statusCode());
+    }
+    HttpResponse<String> deposit = post("/v1/entities/account/alice", "{\"type\":\"deposit\",\"amount\":100,\"operationId\":\"d1\"}");
+    assertEquals("{\"balance\":100,\"open\":true}", deposit.body());
+    assertEquals(deposit.body(), post("/v1/entities/account/alice",
+        "{\"type\":\"deposit\",\"amount\":100,\"operationId\":\"d1\"}").body(), "a repeated operation id changes nothing");
+
+    String start = "{\"type\":\"start\",\"from\":\"alice\",\"to\":\"bob\",\"amount\":30}";
+    HttpResponse<String> started = post("/v1/entities/transfer/t-1", start);
+    assertEquals(200, started.statusCode(), started.body());
+    assertEquals("t-1", json(started).get("id").asText());
+    await().atMost(Duration.ofSeconds(15)).until(() -> "COMPLETED".equals(json(get("/v1/entities/transfer/t-1")).get("status").asText()));
+    assertEquals("COMPLETED", json(post("/v1/entities/transfer/t-1", start)).get("status").asText(), "start is idempotent");
+    assertEquals(70, json(get("/v1/entities/account/alice")).get("balance").asLong());
+    assertEquals(30, json(get("/v1/entities/account/bob")).get("balance").asLong());
+    assertError(post("/v1/entities/transfer/t-1", "{\"type\":\"start\",\"from\":\"alice\",\"to\":\"bob\",\"amount\":31}"),
+        422, "rejected");
+  }
+
+  @Test
+  void aTransferToAnAccountThatIsNotOpenIsRefunded() {
+    post("/v1/entities/account/carol", "{\"type\":\"open\"}");
+    post("/v1/entities/account/carol", "{\"type\":\"deposit\",\"amount\":50}");
+    post("/v1/entities/transfer/t-ghost", "{\"type\":\"start\",\"from\":\"carol\",\"to\":\"nobody\",\"amount\":20}");
+    await().atMost(Duration.ofSeconds(15)).until(() -> "FAILED".equals(json(get("/v1/entities/transfer/t-ghost")).get("status").asText()));
+    assertEquals("deposit refused: account is not open; refunded", json(get("/v1/entities/transfer/t-ghost")).get("reason").asText());
+    assertEquals(50, json(get("/v1/entities/account/carol")).get("balance").asLong());
+  }
+
+  @Test
+  void aTransferThatWasNeverStartedIs404() {
+    assertError(get("/v1/entities/transfer/never"), 404, "not_found");
+  }
+
+  @Test
+  void shardPlacementIncludesTheUserTypes() {
+    post("/v1/entities/counter/placed", "{\"type\":\"increment\",\"by\":1}");
+    JsonNode types = HttpJson.getJson(base + "/v1/cluster/shards").get("entityTypes");
+    List<String> names = new ArrayList<>();
+    types.forEach(t -> names.add(t.get("name").asText()));
+    assertEquals(List.of("kv", "account", "cart", "counter", "forgetful", "silent", "transfer", "wakeful"), names);
+    JsonNode counter = types.get(names.indexOf("counter"));
+    assertTrue(counter.get("nodes").get(0).get("entities").asInt() >= 1, counter.toString());
+  }
+}

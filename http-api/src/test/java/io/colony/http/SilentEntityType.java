@@ -1,0 +1,62 @@
+package io.colony.http;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.colony.persistence.CborSerializable;
+import io.colony.persistence.sdk.ColonyEntity;
+import io.colony.persistence.sdk.EntityContext;
+import io.colony.persistence.sdk.EntityMessage;
+import io.colony.persistence.sdk.EntityReply;
+import io.colony.persistence.sdk.EntityType;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+
+/** A test-only entity type that never answers, so the HTTP API's 503 on an ask timeout can be shown. */
+public final class SilentEntityType implements EntityType<SilentEntityType.Command> {
+
+  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+  @JsonSubTypes(@JsonSubTypes.Type(value = Ignore.class, name = "ignore"))
+  public interface Command extends CborSerializable {}
+
+  public record Ignore() implements Command {}
+
+  public record Nothing() implements CborSerializable {}
+
+  @Override
+  public String name() {
+    return "silent";
+  }
+
+  @Override
+  public Class<Command> commandClass() {
+    return Command.class;
+  }
+
+  @Override
+  public Behavior<EntityMessage> create(EntityContext<Command> context) {
+    return new Silent(context);
+  }
+
+  private static final class Silent extends ColonyEntity<Command, CborSerializable, Nothing> {
+    Silent(EntityContext<Command> context) {
+      super(context);
+    }
+
+    @Override
+    public Nothing emptyState() {
+      return new Nothing();
+    }
+
+    @Override
+    protected ReplyEffect<CborSerializable, Nothing> onCommand(Nothing state, Command command, ActorRef<EntityReply> replyTo) {
+      return Effect().noReply();
+    }
+
+    @Override
+    public EventHandler<Nothing, CborSerializable> eventHandler() {
+      return newEventHandlerBuilder().forAnyState().onAnyEvent((state, event) -> state);
+    }
+  }
+}
