@@ -224,7 +224,7 @@ class EntityRoutesTest {
     JsonNode types = HttpJson.getJson(base + "/v1/cluster/shards").get("entityTypes");
     List<String> names = new ArrayList<>();
     types.forEach(t -> names.add(t.get("name").asText()));
-    assertEquals(List.of("kv", "account", "cart", "counter", "forgetful", "silent", "transfer", "wakeful"), names);
+    assertEquals(List.of("kv", "task", "account", "cart", "counter", "forgetful", "silent", "transfer", "wakeful"), names);
     JsonNode counter = types.get(names.indexOf("counter"));
     assertTrue(counter.get("nodes").get(0).get("entities").asInt() >= 1, counter.toString());
   }
