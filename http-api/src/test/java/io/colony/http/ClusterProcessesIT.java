@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  */
 class ClusterProcessesIT {
 
-  private static final Duration FORM = Duration.ofSeconds(60);
+  private static final Duration FORM = Duration.ofSeconds(120);
   private static final Path LOGS = Path.of("target", "it-logs", "cluster-processes");
 
   private final List<NodeProcess> started = new ArrayList<>();

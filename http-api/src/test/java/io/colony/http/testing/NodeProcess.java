@@ -67,6 +67,8 @@ public final class NodeProcess implements AutoCloseable {
       }
       ProcessBuilder builder = new ProcessBuilder(command);
       builder.environment().keySet().removeIf(k -> k.startsWith("COLONY_"));
+      // A node without its own data folder would open the default ./data H2 file, which one process locks.
+      builder.environment().put("COLONY_DATA_DIR", logDir.resolve(name + "-data").toAbsolutePath().toString());
       builder.environment().putAll(env);
       builder.environment().put("COLONY_HTTP_PORT", String.valueOf(httpPort));
       builder.environment().put("COLONY_REMOTE_PORT", String.valueOf(remotePort));
