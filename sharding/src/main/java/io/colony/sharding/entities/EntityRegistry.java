@@ -1,6 +1,7 @@
 package io.colony.sharding.entities;
 
 import io.colony.persistence.sdk.EntityType;
+import io.colony.runtime.tasks.TaskRecord;
 import io.colony.sharding.kv.KeyValueEntity;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -24,7 +25,7 @@ public final class EntityRegistry {
   /** Lower-case letters, digits, '-' and '_', starting with a letter, at most 40 characters. */
   static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]{0,39}");
   /** Entity type names Colony uses itself. */
-  static final Set<String> RESERVED = Set.of(KeyValueEntity.ENTITY_KEY.name());
+  static final Set<String> RESERVED = Set.of(KeyValueEntity.ENTITY_KEY.name(), TaskRecord.ENTITY_KEY.name());
 
   private final Map<String, EntityType<?>> types;
 

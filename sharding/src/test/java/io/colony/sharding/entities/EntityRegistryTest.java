@@ -91,6 +91,8 @@ class EntityRegistryTest {
     }
     IllegalStateException reserved = assertThrows(IllegalStateException.class, () -> EntityRegistry.of(List.of(new Named("kv"))));
     assertTrue(reserved.getMessage().contains("reserves"), reserved.getMessage());
+    assertThrows(IllegalStateException.class, () -> EntityRegistry.of(List.of(new Named("task"))),
+        "the task records are a sharded type of Colony's own");
     IllegalStateException twice = assertThrows(IllegalStateException.class,
         () -> EntityRegistry.of(List.of(new Named("same"), new Named("same"))));
     assertTrue(twice.getMessage().contains("declared twice"), twice.getMessage());
