@@ -61,9 +61,13 @@ class TaskRecordTest {
     assertTrue(again.hasNoEvents(), "the same id is the same task");
     assertEquals(first, again.reply());
 
-    record.runCommand(new TaskRecord.EnqueueAcknowledged(spec().id()));
-    assertTrue(record.getState().enqueued());
+    var acknowledged = record.runCommand(new TaskRecord.EnqueueAcknowledged(spec().id()));
+    assertTrue(acknowledged.hasNoEvents(), "the acknowledgement is not journaled");
     scheduler.expectNoMessage(Duration.ofMillis(1500));
+
+    // After a restart an unfinished task is offered again; the scheduler dedups it.
+    record.restart();
+    assertEquals(spec(), scheduler.expectMessageClass(TaskScheduler.Enqueue.class).spec());
   }
 
   @Test
