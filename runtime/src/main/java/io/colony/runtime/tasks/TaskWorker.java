@@ -21,10 +21,15 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 
 /**
- * A node's worker pool: a fixed number of slots. It tells the scheduler how many slots are
- * free (and repeats it as a heartbeat, so a new scheduler learns of it), asks the task's
- * record before each attempt, runs the handler on the task dispatcher, enforces the
- * per-attempt timeout, and reports the outcome with the attempt's token.
+ * A node's worker pool: {@code worker-slots} attempts run at once. It tells the scheduler how
+ * many more attempts it can take (and repeats it as a heartbeat, so a new scheduler learns of
+ * it), asks the task's record before each attempt, runs the handler on the task dispatcher,
+ * enforces the per-attempt timeout from the moment the handler starts, and reports the
+ * outcome with the attempt's token.
+ *
+ * <p>It takes up to {@code prefetch} attempts beyond its slots: their go-ahead from the
+ * record (a journal write) is fetched while the slots are busy, so a slot does not sit idle
+ * for that round trip. A prefetched attempt shows as RUNNING while it waits for a slot.
  */
 public final class TaskWorker extends AbstractBehavior<TaskWorker.Command> {
 
@@ -57,6 +62,8 @@ public final class TaskWorker extends AbstractBehavior<TaskWorker.Command> {
 
   private record Attempt(TaskSpec spec, AtomicBoolean cancelled) {}
 
+  private record Ready(String token, int number) {}
+
   private final ActorRef<TaskScheduler.Command> scheduler;
   private final TaskRecords records;
   private final TaskHandlers handlers;
@@ -64,6 +71,11 @@ public final class TaskWorker extends AbstractBehavior<TaskWorker.Command> {
   private final Executor executor;
   private final String node;
   private final int slots;
+  private final int capacity;
+  /** Attempts with their go-ahead, waiting for a slot. */
+  private final java.util.ArrayDeque<Ready> ready = new java.util.ArrayDeque<>();
+  /** Tokens of the attempts whose handler runs now (at most {@code slots}). */
+  private final java.util.Set<String> running = new java.util.HashSet<>();
   private final Map<String, Attempt> attempts = new HashMap<>();
   private long succeeded;
   private long failed;
@@ -80,6 +92,7 @@ public final class TaskWorker extends AbstractBehavior<TaskWorker.Command> {
     this.executor = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("colony.tasks.dispatcher"));
     this.node = context.getSystem().address().toString();
     this.slots = settings.getInt("worker-slots");
+    this.capacity = slots + settings.getInt("prefetch");
     context.getSystem().receptionist().tell(Receptionist.register(SERVICE_KEY, context.getSelf()));
     timers.startTimerWithFixedDelay(Heartbeat.INSTANCE, settings.getDuration("heartbeat"));
     announce();
@@ -106,7 +119,7 @@ public final class TaskWorker extends AbstractBehavior<TaskWorker.Command> {
   }
 
   private void announce() {
-    scheduler.tell(new TaskScheduler.WorkerReady(getContext().getSelf(), node, slots - attempts.size()));
+    scheduler.tell(new TaskScheduler.WorkerReady(getContext().getSelf(), node, capacity - attempts.size()));
   }
 
   private Behavior<Command> onHeartbeat() {
@@ -115,7 +128,7 @@ public final class TaskWorker extends AbstractBehavior<TaskWorker.Command> {
   }
 
   private Behavior<Command> onDispatch(Dispatch dispatch) {
-    if (attempts.size() >= slots || attempts.containsKey(dispatch.token())) {
+    if (attempts.size() >= capacity || attempts.containsKey(dispatch.token())) {
       scheduler.tell(new TaskScheduler.AttemptRefused(dispatch.spec().id(), dispatch.token()));
       return this;
     }
@@ -144,10 +157,20 @@ public final class TaskWorker extends AbstractBehavior<TaskWorker.Command> {
       announce();
       return this;
     }
-    int number = ((TaskRecord.Go) started.reply()).attempt();
-    timers.startSingleTimer(started.token(), new TimedOut(started.token()), Duration.ofMillis(attempt.spec().timeoutMs()));
-    run(attempt, started.token(), number);
+    ready.add(new Ready(started.token(), ((TaskRecord.Go) started.reply()).attempt()));
+    startReady();
     return this;
+  }
+
+  /** Starts waiting attempts while slots are free; each one's timeout runs from its start. */
+  private void startReady() {
+    while (running.size() < slots && !ready.isEmpty()) {
+      Ready next = ready.poll();
+      Attempt attempt = attempts.get(next.token());
+      running.add(next.token());
+      timers.startSingleTimer(next.token(), new TimedOut(next.token()), Duration.ofMillis(attempt.spec().timeoutMs()));
+      run(attempt, next.token(), next.number());
+    }
   }
 
   private void run(Attempt attempt, String token, int number) {
@@ -225,13 +248,18 @@ public final class TaskWorker extends AbstractBehavior<TaskWorker.Command> {
     announce();
   }
 
+  /** Forgets an attempt and gives its slot to the next one waiting. */
   private Attempt release(String token) {
     timers.cancel(token);
-    return attempts.remove(token);
+    running.remove(token);
+    ready.removeIf(r -> r.token().equals(token));
+    Attempt attempt = attempts.remove(token);
+    startReady();
+    return attempt;
   }
 
   private Behavior<Command> onGetStats(GetStats get) {
-    get.replyTo().tell(new WorkerStats(node, slots, attempts.size(), succeeded, failed));
+    get.replyTo().tell(new WorkerStats(node, slots, running.size(), succeeded, failed));
     return this;
   }
 }
