@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.colony.http.testing.FreePorts;
 import io.colony.http.testing.HttpJson;
 import io.colony.http.testing.InJvmNode;
 import java.net.URI;
@@ -15,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,10 +33,9 @@ class EntityRoutesTest {
 
   @BeforeAll
   void startNode() {
-    int httpPort = FreePorts.next();
-    node = ColonyNode.start(InJvmNode.config(httpPort, FreePorts.next(), Map.of(), "colony.http.ask-timeout = 2s"));
-    base = "http://127.0.0.1:" + httpPort;
-    await().atMost(Duration.ofSeconds(20)).until(() -> HttpJson.status(base + "/ready") == 200);
+    InJvmNode.Started started = InJvmNode.startReady("colony.http.ask-timeout = 2s");
+    node = started.node();
+    base = started.base();
   }
 
   @AfterAll

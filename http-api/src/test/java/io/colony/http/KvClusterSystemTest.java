@@ -6,16 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.colony.http.testing.HttpJson;
-import io.colony.http.testing.LocalCluster;
 import io.colony.http.testing.NodeProcess;
-import io.colony.http.testing.TestDatabase;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,7 +27,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,37 +34,17 @@ import org.junit.jupiter.api.Test;
  * writes survive kill -9 of the node with the most shards and a restart of the whole cluster,
  * and compare-and-set counts exactly under contention from three nodes.
  */
-abstract class KvClusterSystemTest {
+abstract class KvClusterSystemTest extends ThreeNodeSystemTest {
 
   private static final int KEYS = 1000;
   private static final int INCREMENTS_PER_CLIENT = 200;
   private static final HttpClient CLIENT =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-  private TestDatabase database;
-  private LocalCluster cluster;
-
-  /** The journal database under test. */
-  abstract TestDatabase startDatabase(Path dir);
-
-  abstract String name();
-
-  @AfterEach
-  void stopAll() {
-    if (cluster != null) {
-      cluster.close();
-    }
-    if (database != null) {
-      database.close();
-    }
-  }
 
   @Test
   void acknowledgedWritesSurviveKillAndFullRestartAndCasCountsExactly() throws Exception {
-    Path dir = Path.of("target", "it-logs", name()).toAbsolutePath();
-    database = startDatabase(dir.resolve("db"));
-    cluster = new LocalCluster(dir, 3, database.env()).startAll("first");
-    cluster.awaitAllUp();
+    startCluster();
 
     // 1,000 keys with binary values, written through all three nodes.
     String run = UUID.randomUUID().toString().substring(0, 8);

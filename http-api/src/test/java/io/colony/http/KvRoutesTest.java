@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.colony.http.testing.FreePorts;
 import io.colony.http.testing.HttpJson;
 import io.colony.http.testing.InJvmNode;
 import java.io.IOException;
@@ -19,7 +18,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.stream.StreamSupport;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -38,10 +36,9 @@ class KvRoutesTest {
 
   @BeforeAll
   void startNode() {
-    int httpPort = FreePorts.next();
-    node = ColonyNode.start(InJvmNode.config(httpPort, FreePorts.next(), Map.of(), ""));
-    base = "http://127.0.0.1:" + httpPort;
-    await().atMost(Duration.ofSeconds(20)).until(() -> HttpJson.status(base + "/ready") == 200);
+    InJvmNode.Started started = InJvmNode.startReady("");
+    node = started.node();
+    base = started.base();
   }
 
   @AfterAll

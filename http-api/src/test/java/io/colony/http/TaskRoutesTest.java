@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.colony.http.testing.FreePorts;
 import io.colony.http.testing.HttpJson;
 import io.colony.http.testing.InJvmNode;
 import java.net.URI;
@@ -29,10 +28,9 @@ class TaskRoutesTest {
 
   @BeforeAll
   void startNode() {
-    int httpPort = FreePorts.next();
-    node = ColonyNode.start(InJvmNode.config(httpPort, FreePorts.next(), Map.of(), ""));
-    base = "http://127.0.0.1:" + httpPort;
-    await().atMost(Duration.ofSeconds(20)).until(() -> HttpJson.status(base + "/ready") == 200);
+    InJvmNode.Started started = InJvmNode.startReady("");
+    node = started.node();
+    base = started.base();
   }
 
   @AfterAll

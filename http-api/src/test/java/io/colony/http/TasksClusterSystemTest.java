@@ -6,20 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.colony.http.testing.HttpJson;
-import io.colony.http.testing.LocalCluster;
 import io.colony.http.testing.NodeProcess;
-import io.colony.http.testing.TestDatabase;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,34 +23,15 @@ import org.junit.jupiter.api.Test;
  * mid-run loses no task, retries and timeouts end in FAILED after exactly maxAttempts, and a
  * cancelled task ends CANCELLED and never runs again.
  */
-abstract class TasksClusterSystemTest {
+abstract class TasksClusterSystemTest extends ThreeNodeSystemTest {
 
   private static final int SLEEP_TASKS = 200;
   private static final Set<String> TERMINAL = Set.of("SUCCEEDED", "FAILED", "CANCELLED");
 
-  private TestDatabase database;
-  private LocalCluster cluster;
-
-  abstract TestDatabase startDatabase(Path dir);
-
-  abstract String name();
-
-  @AfterEach
-  void stopAll() {
-    if (cluster != null) {
-      cluster.close();
-    }
-    if (database != null) {
-      database.close();
-    }
-  }
 
   @Test
   void everyTaskEndsWithOneOutcomeAcrossASchedulerFailover() {
-    Path dir = Path.of("target", "it-logs", name()).toAbsolutePath();
-    database = startDatabase(dir.resolve("db"));
-    cluster = new LocalCluster(dir, 3, database.env()).startAll("first");
-    cluster.awaitAllUp();
+    startCluster();
     NodeProcess[] nodes = cluster.nodes();
 
     List<String> ids = new ArrayList<>();

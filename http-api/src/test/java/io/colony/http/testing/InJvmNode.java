@@ -12,6 +12,20 @@ public final class InJvmNode {
 
   private InJvmNode() {}
 
+  /** A started single-node cluster and the base URL of its HTTP API. */
+  public record Started(io.colony.http.ColonyNode node, String base) {}
+
+  /** Starts a single-node cluster on free ports and waits until it is ready. */
+  public static Started startReady(String overrides) {
+    int httpPort = FreePorts.next();
+    io.colony.http.ColonyNode node =
+        io.colony.http.ColonyNode.start(config(httpPort, FreePorts.next(), Map.of(), overrides));
+    String base = "http://127.0.0.1:" + httpPort;
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+        .until(() -> HttpJson.status(base + "/ready") == 200);
+    return new Started(node, base);
+  }
+
   /** A single-node cluster (it seeds itself) unless {@code env} names other seed nodes. */
   public static Config config(int httpPort, int remotePort, Map<String, String> env, String overrides) {
     Map<String, String> all = new HashMap<>();

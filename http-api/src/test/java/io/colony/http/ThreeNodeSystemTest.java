@@ -1,0 +1,41 @@
+package io.colony.http;
+
+import io.colony.http.testing.LocalCluster;
+import io.colony.http.testing.TestDatabase;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+
+/**
+ * A system test on three node processes sharing one journal database, which a subclass picks
+ * (H2 or PostgreSQL). Logs go to {@code target/it-logs/<name>}; everything is stopped after the test.
+ */
+abstract class ThreeNodeSystemTest {
+
+  private TestDatabase database;
+  /** The cluster of the running test, once {@link #startCluster()} has formed it. */
+  protected LocalCluster cluster;
+
+  /** The journal database under test. */
+  abstract TestDatabase startDatabase(Path dir);
+
+  abstract String name();
+
+  /** Starts the database and three nodes, and waits until all see each other Up. */
+  protected LocalCluster startCluster() {
+    Path dir = Path.of("target", "it-logs", name()).toAbsolutePath();
+    database = startDatabase(dir.resolve("db"));
+    cluster = new LocalCluster(dir, 3, database.env()).startAll("first");
+    cluster.awaitAllUp();
+    return cluster;
+  }
+
+  @AfterEach
+  void stopAll() {
+    if (cluster != null) {
+      cluster.close();
+    }
+    if (database != null) {
+      database.close();
+    }
+  }
+}
