@@ -22,8 +22,8 @@ final class ShardedTaskRecords implements TaskRecords {
   }
 
   @Override
-  public void attemptFailed(String taskId, String token, String error) {
-    sharding.entityRefFor(TaskRecord.ENTITY_KEY, taskId).tell(new TaskRecord.AttemptFailed(token, error));
+  public void attemptFailed(String taskId, String token, String error, int attempts) {
+    sharding.entityRefFor(TaskRecord.ENTITY_KEY, taskId).tell(new TaskRecord.AttemptFailed(token, error, attempts));
   }
 
   @Override

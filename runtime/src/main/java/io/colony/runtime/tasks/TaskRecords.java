@@ -9,8 +9,8 @@ public interface TaskRecords {
   /** Stores the task's final outcome; the record answers {@link TaskScheduler.OutcomeRecorded}. */
   void recordOutcome(String taskId, Outcome outcome, ActorRef<TaskScheduler.Command> replyTo);
 
-  /** Tells the record an attempt failed and a retry is planned. */
-  void attemptFailed(String taskId, String token, String error);
+  /** Tells the record an attempt failed and a retry is planned; {@code attempts} so far, by the scheduler's count. */
+  void attemptFailed(String taskId, String token, String error, int attempts);
 
   /** Asks whether an attempt may start (and counts it). */
   CompletionStage<TaskRecord.StartReply> startAttempt(String taskId, String token, String node);

@@ -52,8 +52,12 @@ public final class TaskScheduler
   /** From a task record: put the task in the queue (idempotent). */
   public record Enqueue(TaskSpec spec, ActorRef<TaskRecord.Command> replyTo) implements Command {}
 
-  /** From a worker: its result for one attempt. */
-  public record AttemptResult(String taskId, String token, Outcome outcome) implements Command {}
+  /**
+   * From a worker: its result for one attempt, with its free slots after it (so a result needs
+   * no second message to refill the worker). {@code worker} is null for a result the scheduler
+   * makes up itself (a lost attempt).
+   */
+  public record AttemptResult(String taskId, String token, Outcome outcome, WorkerReady worker) implements Command {}
 
   /** From a worker: the record refused the attempt (the task is finished or cancelled). */
   public record AttemptSkipped(String taskId, String token) implements Command {}
@@ -173,7 +177,7 @@ public final class TaskScheduler
     return newCommandHandlerBuilder()
         .forAnyState()
         .onCommand(Enqueue.class, this::buffer)
-        .onCommand(AttemptResult.class, this::buffer)
+        .onCommand(AttemptResult.class, this::onAttemptResult)
         .onCommand(AttemptSkipped.class, this::buffer)
         .onCommand(CancelTask.class, this::buffer)
         .onCommand(OutcomeRecorded.class, this::buffer)
@@ -186,6 +190,14 @@ public final class TaskScheduler
         .onCommand(GetStatus.class, (state, get) -> Effect().reply(get.replyTo(),
             new Status(state.epoch(), state.queueLength(), running.size(), workers.size(), state.outbox().size())))
         .build();
+  }
+
+  private Effect<Event, SchedulerState> onAttemptResult(SchedulerState state, AttemptResult result) {
+    buffer(state, result);
+    if (result.worker() != null) {
+      onWorkerReady(state, result.worker());
+    }
+    return Effect().none();
   }
 
   // --- group commit ---
@@ -292,11 +304,12 @@ public final class TaskScheduler
       if (retry) {
         long notBefore = System.currentTimeMillis() + backoff(failures).toMillis();
         events.add(new AttemptFailed(id, failures, notBefore, outcome.error()));
-        afterPersist.add(() -> records.attemptFailed(id, token, outcome.error()));
+        afterPersist.add(() -> records.attemptFailed(id, token, outcome.error(), failures));
       } else {
-        events.add(new TaskFinished(id, new Outcome(outcome.status(), outcome.result(), outcome.error(), false)));
+        Outcome last = outcome.asFinal(task.failures() + 1);
+        events.add(new TaskFinished(id, last));
         removedHere.add(id);
-        afterPersist.add(() -> deliver(id, outcome));
+        afterPersist.add(() -> deliver(id, last));
       }
     }
   }
@@ -354,7 +367,7 @@ public final class TaskScheduler
     for (Map.Entry<String, Running> entry : new ArrayList<>(running.entrySet())) {
       if (now > entry.getValue().deadlineMillis() + lostAttemptGrace.toMillis()) {
         buffer(state, new AttemptResult(entry.getKey(), entry.getValue().token(),
-            Outcome.failed("no result within the task's timeout (attempt lost)", true)));
+            Outcome.failed("no result within the task's timeout (attempt lost)", true), null));
       }
     }
     // Outcomes whose record has not confirmed them are sent again.

@@ -119,7 +119,11 @@ public final class TaskWorker extends AbstractBehavior<TaskWorker.Command> {
   }
 
   private void announce() {
-    scheduler.tell(new TaskScheduler.WorkerReady(getContext().getSelf(), node, capacity - attempts.size()));
+    scheduler.tell(readiness());
+  }
+
+  private TaskScheduler.WorkerReady readiness() {
+    return new TaskScheduler.WorkerReady(getContext().getSelf(), node, capacity - attempts.size());
   }
 
   private Behavior<Command> onHeartbeat() {
@@ -244,8 +248,8 @@ public final class TaskWorker extends AbstractBehavior<TaskWorker.Command> {
     } else {
       failed++;
     }
-    scheduler.tell(new TaskScheduler.AttemptResult(attempt.spec().id(), token, outcome));
-    announce();
+    // The result carries the free slots, so it is the announcement too.
+    scheduler.tell(new TaskScheduler.AttemptResult(attempt.spec().id(), token, outcome, readiness()));
   }
 
   /** Forgets an attempt and gives its slot to the next one waiting. */

@@ -47,8 +47,9 @@ public final class Tasks {
     ActorRef<TaskScheduler.Command> scheduler = ClusterSingleton.get(system)
         .init(SingletonActor.of(TaskScheduler.create(records, settings), "task-scheduler"));
     Duration offerInterval = settings.getDuration("offer-interval");
+    Duration journalRunningAfter = settings.getDuration("journal-running-after");
     sharding.init(Entity.of(TaskRecord.ENTITY_KEY,
-        ctx -> TaskRecord.create(ctx.getEntityId(), scheduler, offerInterval)));
+        ctx -> TaskRecord.create(ctx.getEntityId(), scheduler, offerInterval, journalRunningAfter)));
     system.systemActorOf(TaskWorker.create(scheduler, records, handlers, settings), "task-worker", Props.empty());
     TaskIndex index = TaskIndex.start(system, settings.getString("index-read-journal"));
     return new Tasks(system, sharding, scheduler, handlers, index, askTimeout);

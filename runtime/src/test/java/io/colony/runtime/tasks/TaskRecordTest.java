@@ -24,6 +24,7 @@ class TaskRecordTest {
       .withFallback(PersistenceTestKitSnapshotPlugin.config())
       .withFallback(ConfigFactory.parseString("pekko.actor.provider = local"))
       .withFallback(ConfigFactory.load()));
+  private static final Duration JOURNAL_RUNNING_AFTER = Duration.ofMillis(400);
   private TestProbe<TaskScheduler.Command> scheduler;
   private EventSourcedBehaviorTestKit<TaskRecord.Command, TaskRecord.Event, TaskRecord.State> record;
   private int n;
@@ -32,7 +33,7 @@ class TaskRecordTest {
   void fresh() {
     scheduler = testKit.createTestProbe();
     record = EventSourcedBehaviorTestKit.create(testKit.system(),
-        TaskRecord.create("task-" + n++, scheduler.getRef(), Duration.ofSeconds(1)));
+        TaskRecord.create("task-" + n++, scheduler.getRef(), Duration.ofSeconds(1), JOURNAL_RUNNING_AFTER));
   }
 
   @AfterAll
@@ -75,14 +76,19 @@ class TaskRecordTest {
     submit();
     var go = record.<TaskRecord.StartReply>runCommand(r -> new TaskRecord.StartAttempt("1-1", "node-a", r));
     assertEquals(new TaskRecord.Go(1), go.reply());
-    assertEquals(TaskStatus.RUNNING, record.getState().status());
+    assertTrue(go.hasNoEvents(), "a start is journaled with the attempt's end, not on its own");
+    TaskView running = record.<TaskView>runCommand(TaskRecord.Get::new).reply();
+    assertEquals(TaskStatus.RUNNING, running.status());
+    assertEquals("node-a", running.node());
+    // a worker crashed in attempt 1 (no result); the scheduler dispatched it again
     var retry = record.<TaskRecord.StartReply>runCommand(r -> new TaskRecord.StartAttempt("1-2", "node-b", r));
     assertEquals(new TaskRecord.Go(2), retry.reply());
 
     TestProbe<TaskScheduler.Command> acks = testKit.createTestProbe();
     var done = JsonNodeFactory.instance.objectNode().put("pi", 3.14);
-    record.runCommand(new TaskRecord.RecordOutcome(Outcome.succeeded(done), acks.getRef()));
+    var finished = record.runCommand(new TaskRecord.RecordOutcome(Outcome.succeeded(done).asFinal(1), acks.getRef()));
     acks.expectMessage(new TaskScheduler.OutcomeRecorded(spec().id()));
+    assertEquals(1, finished.events().size(), "start and outcome are one journal write");
     var late = record.runCommand(new TaskRecord.RecordOutcome(Outcome.failed("late", false), acks.getRef()));
     assertTrue(late.hasNoEvents(), "exactly one outcome is recorded");
     acks.expectMessage(new TaskScheduler.OutcomeRecorded(spec().id()));
@@ -93,6 +99,45 @@ class TaskRecordTest {
     assertEquals("node-b", view.node());
     assertEquals(3.14, view.result().get("pi").asDouble());
     assertTrue(view.finishedAt() >= view.startedAt());
+
+    record.restart();
+    assertEquals(view, record.<TaskView>runCommand(TaskRecord.Get::new).reply(), "all of it is in the journal");
+  }
+
+  @Test
+  void anAttemptRunningLongerThanTheDelayIsJournaledAsRunning() {
+    submit();
+    var go = record.<TaskRecord.StartReply>runCommand(r -> new TaskRecord.StartAttempt("4-1", "node-a", r));
+    assertTrue(go.hasNoEvents());
+    testKit.createTestProbe().awaitAssert(Duration.ofSeconds(3), () -> {
+      assertEquals(TaskStatus.RUNNING, record.getState().status());
+      return null;
+    });
+    record.restart();
+    TaskView afterRestart = record.<TaskView>runCommand(TaskRecord.Get::new).reply();
+    assertEquals(TaskStatus.RUNNING, afterRestart.status());
+    assertEquals(1, afterRestart.attempts());
+    assertEquals("node-a", afterRestart.node());
+
+    record.runCommand(new TaskRecord.RecordOutcome(Outcome.succeeded(null).asFinal(1),
+        testKit.<TaskScheduler.Command>createTestProbe().getRef()));
+    TaskView done = record.<TaskView>runCommand(TaskRecord.Get::new).reply();
+    assertEquals(TaskStatus.SUCCEEDED, done.status());
+    assertEquals(1, done.attempts());
+  }
+
+  @Test
+  void theSchedulersCountStandsWhenTheRecordForgotTheRunningAttempt() {
+    submit();
+    record.<TaskRecord.StartReply>runCommand(r -> new TaskRecord.StartAttempt("5-1", "node", r));
+    record.runCommand(new TaskRecord.AttemptFailed("5-1", "first", 1));
+    record.<TaskRecord.StartReply>runCommand(r -> new TaskRecord.StartAttempt("5-2", "node", r));
+    record.restart(); // e.g. its node crashed while attempt 2 ran; that start was not journaled yet
+    assertEquals(TaskStatus.PENDING, record.<TaskView>runCommand(TaskRecord.Get::new).reply().status());
+    record.runCommand(new TaskRecord.RecordOutcome(Outcome.failed("second", false).asFinal(2),
+        testKit.<TaskScheduler.Command>createTestProbe().getRef()));
+    assertEquals(2, record.getState().attempts());
+    assertEquals(TaskStatus.FAILED, record.getState().status());
   }
 
   @Test
@@ -125,12 +170,14 @@ class TaskRecordTest {
   void aRetryPutsTheTaskBackToPendingWithTheError() {
     submit();
     record.<TaskRecord.StartReply>runCommand(r -> new TaskRecord.StartAttempt("3-1", "node", r));
-    record.runCommand(new TaskRecord.AttemptFailed("3-1", "boom"));
+    record.runCommand(new TaskRecord.AttemptFailed("3-1", "boom", 1));
     assertEquals(TaskStatus.PENDING, record.getState().status());
     assertEquals("boom", record.getState().error());
-    // a note about an older attempt changes nothing
-    var stale = record.runCommand(new TaskRecord.AttemptFailed("3-0", "old"));
-    assertTrue(stale.hasNoEvents());
+    assertEquals(1, record.getState().attempts());
+    // the same note again, or one about an older attempt while a newer one runs, changes nothing
+    assertTrue(record.runCommand(new TaskRecord.AttemptFailed("3-1", "boom", 1)).hasNoEvents());
+    record.<TaskRecord.StartReply>runCommand(r -> new TaskRecord.StartAttempt("3-2", "node", r));
+    assertTrue(record.runCommand(new TaskRecord.AttemptFailed("3-1", "old", 1)).hasNoEvents());
   }
 
   @Test

@@ -67,8 +67,8 @@ class TaskSchedulerTest {
     }
 
     @Override
-    public void attemptFailed(String taskId, String token, String error) {
-      recordCalls.getRef().tell(new RetryNoted(taskId, error));
+    public void attemptFailed(String taskId, String token, String error, int attempts) {
+      recordCalls.getRef().tell(new RetryNoted(taskId, error, attempts));
     }
 
     @Override
@@ -79,7 +79,7 @@ class TaskSchedulerTest {
 
   record Recorded(String taskId, Outcome outcome) {}
 
-  record RetryNoted(String taskId, String error) {}
+  record RetryNoted(String taskId, String error, int attempts) {}
 
   private final List<ActorRef<TaskScheduler.Command>> schedulers = new java.util.ArrayList<>();
 
@@ -157,8 +157,8 @@ class TaskSchedulerTest {
     var first = dispatched(worker);
     worker.expectNoMessage(Duration.ofMillis(300));
 
-    scheduler.tell(new TaskScheduler.AttemptResult(first.spec().id(), first.token(), Outcome.succeeded(null)));
-    scheduler.tell(new TaskScheduler.WorkerReady(worker.getRef(), "node", 1));
+    scheduler.tell(new TaskScheduler.AttemptResult(first.spec().id(), first.token(), Outcome.succeeded(null),
+        new TaskScheduler.WorkerReady(worker.getRef(), "node", 1)));
     assertNotEquals(first.spec().id(), dispatched(worker).spec().id());
   }
 
@@ -169,9 +169,9 @@ class TaskSchedulerTest {
     var worker = worker(scheduler, 1);
     var dispatch = dispatched(worker);
     var result = JsonNodeFactory.instance.objectNode().put("answer", 42);
-    scheduler.tell(new TaskScheduler.AttemptResult("ok", dispatch.token(), Outcome.succeeded(result)));
+    scheduler.tell(new TaskScheduler.AttemptResult("ok", dispatch.token(), Outcome.succeeded(result), null));
     // the same result again (a duplicate message) is stale now
-    scheduler.tell(new TaskScheduler.AttemptResult("ok", dispatch.token(), Outcome.succeeded(result)));
+    scheduler.tell(new TaskScheduler.AttemptResult("ok", dispatch.token(), Outcome.succeeded(result), null));
 
     Recorded recorded = recordCalls.expectMessageClass(Recorded.class);
     assertEquals(TaskStatus.SUCCEEDED, recorded.outcome().status());
@@ -190,15 +190,16 @@ class TaskSchedulerTest {
     for (int attempt = 0; attempt < 3; attempt++) {
       var dispatch = dispatched(worker);
       dispatchedAt[attempt] = System.nanoTime();
-      scheduler.tell(new TaskScheduler.AttemptResult("flaky", dispatch.token(), Outcome.failed("boom " + attempt, true)));
-      scheduler.tell(new TaskScheduler.WorkerReady(worker.getRef(), "node", 1));
+      scheduler.tell(new TaskScheduler.AttemptResult("flaky", dispatch.token(), Outcome.failed("boom " + attempt, true),
+          new TaskScheduler.WorkerReady(worker.getRef(), "node", 1)));
       if (attempt < 2) {
-        assertEquals(new RetryNoted("flaky", "boom " + attempt), recordCalls.expectMessageClass(RetryNoted.class));
+        assertEquals(new RetryNoted("flaky", "boom " + attempt, attempt + 1), recordCalls.expectMessageClass(RetryNoted.class));
       }
     }
     Recorded recorded = recordCalls.expectMessageClass(Recorded.class);
     assertEquals(TaskStatus.FAILED, recorded.outcome().status());
     assertEquals("boom 2", recorded.outcome().error());
+    assertEquals(3, recorded.outcome().attempts(), "the final outcome carries the scheduler's count");
     worker.expectNoMessage(Duration.ofMillis(400));
     // backoff: at least 100 ms before the 2nd attempt, at least 200 ms before the 3rd
     assertTrue(dispatchedAt[1] - dispatchedAt[0] >= 100_000_000L);
@@ -211,7 +212,7 @@ class TaskSchedulerTest {
     enqueue(scheduler, spec("fatal", 0, 5, 10_000));
     var worker = worker(scheduler, 1);
     var dispatch = dispatched(worker);
-    scheduler.tell(new TaskScheduler.AttemptResult("fatal", dispatch.token(), Outcome.failed("no", false)));
+    scheduler.tell(new TaskScheduler.AttemptResult("fatal", dispatch.token(), Outcome.failed("no", false), null));
     assertEquals(TaskStatus.FAILED, recordCalls.expectMessageClass(Recorded.class).outcome().status());
     scheduler.tell(new TaskScheduler.WorkerReady(worker.getRef(), "node", 1));
     worker.expectNoMessage(Duration.ofMillis(300));
@@ -223,9 +224,9 @@ class TaskSchedulerTest {
     enqueue(scheduler, spec("s", 0, 3, 10_000));
     var worker = worker(scheduler, 1);
     var dispatch = dispatched(worker);
-    scheduler.tell(new TaskScheduler.AttemptResult("s", "0-999", Outcome.succeeded(null)));
+    scheduler.tell(new TaskScheduler.AttemptResult("s", "0-999", Outcome.succeeded(null), null));
     recordCalls.expectNoMessage(Duration.ofMillis(300));
-    scheduler.tell(new TaskScheduler.AttemptResult("s", dispatch.token(), Outcome.failed("real", false)));
+    scheduler.tell(new TaskScheduler.AttemptResult("s", dispatch.token(), Outcome.failed("real", false), null));
     assertEquals("real", recordCalls.expectMessageClass(Recorded.class).outcome().error());
   }
 
@@ -238,7 +239,7 @@ class TaskSchedulerTest {
     scheduler.tell(new TaskScheduler.CancelTask("c"));
     assertEquals(new TaskWorker.CancelAttempt("c", dispatch.token()),
         worker.expectMessageClass(TaskWorker.CancelAttempt.class));
-    scheduler.tell(new TaskScheduler.AttemptResult("c", dispatch.token(), Outcome.succeeded(null)));
+    scheduler.tell(new TaskScheduler.AttemptResult("c", dispatch.token(), Outcome.succeeded(null), null));
     recordCalls.expectNoMessage(Duration.ofMillis(300));
     scheduler.tell(new TaskScheduler.WorkerReady(worker.getRef(), "node", 1));
     worker.expectNoMessage(Duration.ofMillis(300));
@@ -270,7 +271,7 @@ class TaskSchedulerTest {
     assertEquals("orphan", again.spec().id());
     assertNotEquals(first.token(), again.token());
     // a crash is not a failed attempt: maxAttempts = 1 still lets it succeed now
-    scheduler.tell(new TaskScheduler.AttemptResult("orphan", again.token(), Outcome.succeeded(null)));
+    scheduler.tell(new TaskScheduler.AttemptResult("orphan", again.token(), Outcome.succeeded(null), null));
     assertEquals(TaskStatus.SUCCEEDED, recordCalls.expectMessageClass(Recorded.class).outcome().status());
   }
 
@@ -307,7 +308,7 @@ class TaskSchedulerTest {
     assertEquals(List.of("r0", "r1", "r2", "r3", "r4"), ids);
     assertTrue(tokenOfOldTask.startsWith((firstEpoch + 1) + "-"), tokenOfOldTask);
     // the first incarnation's attempt reports late: ignored
-    restarted.tell(new TaskScheduler.AttemptResult(old.spec().id(), old.token(), Outcome.succeeded(null)));
+    restarted.tell(new TaskScheduler.AttemptResult(old.spec().id(), old.token(), Outcome.succeeded(null), null));
     recordCalls.expectNoMessage(Duration.ofMillis(300));
   }
 

@@ -57,7 +57,7 @@ class TaskWorkerTest {
   private static final TaskRecords GO = new TaskRecords() {
     public void recordOutcome(String taskId, Outcome outcome, ActorRef<TaskScheduler.Command> replyTo) {}
 
-    public void attemptFailed(String taskId, String token, String error) {}
+    public void attemptFailed(String taskId, String token, String error, int attempts) {}
 
     public CompletionStage<TaskRecord.StartReply> startAttempt(String taskId, String token, String node) {
       return CompletableFuture.completedFuture(new TaskRecord.Go(1));
@@ -98,6 +98,9 @@ class TaskWorkerTest {
     TaskScheduler.AttemptResult first = scheduler.expectMessageClass(TaskScheduler.AttemptResult.class);
     assertEquals("a", first.taskId());
     assertEquals(TaskStatus.SUCCEEDED, first.outcome().status());
+    // the result is also the announcement: b took the slot, so one attempt more fits
+    assertEquals(worker, first.worker().worker());
+    assertEquals(1, first.worker().freeSlots());
     TaskScheduler.AttemptResult second = scheduler.fishForMessage(Duration.ofSeconds(3), m ->
         m instanceof TaskScheduler.AttemptResult
             ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
@@ -106,6 +109,7 @@ class TaskWorkerTest {
         .findFirst().orElseThrow();
     assertEquals("b", second.taskId());
     assertEquals(TaskStatus.SUCCEEDED, second.outcome().status(), second.outcome().toString());
+    assertEquals(2, second.worker().freeSlots());
   }
 
   @Test
