@@ -279,7 +279,14 @@ public class TasksBench {
     List<Process> nodes = new ArrayList<>();
     long u0 = System.nanoTime();
     for (int i = 0; i < NODE_COUNT; i++) {
-      ProcessBuilder b = new ProcessBuilder("java", "-Xmx256m", "-jar", JAR.toString());
+      List<String> command = new ArrayList<>(List.of("java", "-Xmx256m"));
+      // Extra node JVM options, e.g. a flight recording for profiling (space-separated).
+      String nodeOpts = System.getProperty("tasks.nodeJvmOpts", "").replace("{node}", String.valueOf(i + 1));
+      if (!nodeOpts.isBlank()) {
+        command.addAll(Arrays.asList(nodeOpts.trim().split("\\s+")));
+      }
+      command.addAll(List.of("-jar", JAR.toString()));
+      ProcessBuilder b = new ProcessBuilder(command);
       Map<String, String> env = b.environment();
       env.put("COLONY_HOST", HOST);
       env.put("COLONY_HTTP_PORT", String.valueOf(httpPorts.get(i)));
