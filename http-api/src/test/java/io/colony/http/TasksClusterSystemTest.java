@@ -77,6 +77,16 @@ abstract class TasksClusterSystemTest extends ThreeNodeSystemTest {
     });
     assertEquals(409, HttpJson.send("DELETE", survivors[0].url() + "/v1/tasks/" + failing).statusCode(),
         "a finished task cannot be cancelled");
+
+    // Prefer-local placement: a task submitted to a node gets its record there, and while that
+    // node's worker has a free slot the task runs there too (no go-ahead crosses the network).
+    List<String> local = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      local.add(submit(survivors[0], "{\"type\":\"sleep\",\"input\":{\"ms\":0}}"));
+    }
+    Map<String, JsonNode> ran = awaitTerminal(local, survivors, Duration.ofSeconds(60));
+    long ranThere = ran.values().stream().filter(t -> t.get("node").asText().equals(survivors[0].address())).count();
+    assertTrue(ranThere >= 15, ranThere + " of 20 ran on the node they were submitted to: " + ran.values());
   }
 
   private static String submit(NodeProcess node, String body) {

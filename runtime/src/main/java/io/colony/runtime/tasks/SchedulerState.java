@@ -16,8 +16,12 @@ import java.util.TreeSet;
  */
 public final class SchedulerState implements CborSerializable {
 
-  /** One unfinished task; {@code failures} counts attempts that failed (not those lost in crashes). */
-  public record QueuedTask(TaskSpec spec, long seq, int failures, long notBefore) implements CborSerializable {}
+  /**
+   * One unfinished task; {@code failures} counts attempts that failed (not those lost in crashes).
+   * {@code home} is the node its record was on when it was queued (a dispatch hint; may be null).
+   */
+  public record QueuedTask(TaskSpec spec, long seq, int failures, long notBefore, String home)
+      implements CborSerializable {}
 
   private static final Comparator<QueuedTask> ORDER = Comparator
       .comparingInt((QueuedTask q) -> -q.spec().priority())
@@ -93,11 +97,11 @@ public final class SchedulerState implements CborSerializable {
       if (change instanceof TaskScheduler.EpochStarted e) {
         newEpoch = e.epoch();
       } else if (change instanceof TaskScheduler.TaskQueued q) {
-        put(newQueued, newOrder, new QueuedTask(q.spec(), seq++, 0, 0));
+        put(newQueued, newOrder, new QueuedTask(q.spec(), seq++, 0, 0, q.home()));
       } else if (change instanceof TaskScheduler.AttemptFailed f) {
         QueuedTask old = newQueued.get(f.taskId());
         if (old != null) {
-          put(newQueued, newOrder, new QueuedTask(old.spec(), old.seq(), f.failures(), f.notBefore()));
+          put(newQueued, newOrder, new QueuedTask(old.spec(), old.seq(), f.failures(), f.notBefore(), old.home()));
         }
       } else if (change instanceof TaskScheduler.TaskFinished f) {
         remove(newQueued, newOrder, f.taskId());

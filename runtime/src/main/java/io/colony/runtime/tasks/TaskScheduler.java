@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -115,7 +116,8 @@ public final class TaskScheduler
 
   public record EpochStarted(long epoch) implements Change {}
 
-  public record TaskQueued(TaskSpec spec) implements Change {}
+  /** {@code home}: the node of the task's record (null in journals written before it existed). */
+  public record TaskQueued(TaskSpec spec, String home) implements Change {}
 
   public record AttemptFailed(String taskId, int failures, long notBefore, String error) implements Change {}
 
@@ -251,7 +253,7 @@ public final class TaskScheduler
       if (write instanceof Enqueue e) {
         String id = e.spec().id();
         if (!queued(id) && !state.awaitsDelivery(id)) {
-          events.add(new TaskQueued(e.spec()));
+          events.add(new TaskQueued(e.spec(), nodeOf(e.replyTo())));
           queuedHere.add(id);
         }
         afterPersist.add(() -> e.replyTo().tell(new TaskRecord.EnqueueAcknowledged(id)));
@@ -381,41 +383,88 @@ public final class TaskScheduler
     return Effect().none();
   }
 
-  /** Hands queued tasks to workers with free slots, highest priority first. */
+  /**
+   * Hands queued tasks to workers with free slots, highest priority first. First every worker
+   * takes the tasks whose record lives on its own node (its go-ahead is then a local message)
+   * among the next {@link #HOME_LOOKAHEAD} due tasks of the head's priority; the rest go in queue
+   * order to the emptiest workers. So FIFO holds within that window only.
+   */
   private void dispatch(SchedulerState state) {
     if (!epochStarted || workers.isEmpty()) {
       return;
     }
-    long now = System.currentTimeMillis();
-    Iterator<Map.Entry<ActorRef<TaskWorker.Command>, WorkerInfo>> free = freeWorkers();
-    Map.Entry<ActorRef<TaskWorker.Command>, WorkerInfo> worker = free.hasNext() ? free.next() : null;
-    for (SchedulerState.QueuedTask task : state.inOrder()) {
-      if (worker == null) {
-        return;
-      }
-      String id = task.spec().id();
-      if (running.containsKey(id) || task.notBefore() > now) {
-        continue;
-      }
-      String token = state.epoch() + "-" + (++dispatched);
-      running.put(id, new Running(token, worker.getKey(), now + task.spec().timeoutMs()));
-      worker.getKey().tell(new TaskWorker.Dispatch(task.spec(), token));
-      WorkerInfo info = worker.getValue();
-      workers.put(worker.getKey(), new WorkerInfo(info.node(), info.freeSlots() - 1));
-      if (info.freeSlots() - 1 <= 0) {
-        worker = free.hasNext() ? free.next() : null;
-      }
-    }
-  }
-
-  /** Workers with free slots, spreading work by serving the emptiest first. */
-  private Iterator<Map.Entry<ActorRef<TaskWorker.Command>, WorkerInfo>> freeWorkers() {
-    return workers.entrySet().stream()
+    Map<ActorRef<TaskWorker.Command>, Integer> slots = new LinkedHashMap<>();
+    Map<String, ActorRef<TaskWorker.Command>> onNode = new HashMap<>();
+    workers.entrySet().stream()
         .filter(e -> e.getValue().freeSlots() > 0)
         .sorted((a, b) -> Integer.compare(b.getValue().freeSlots(), a.getValue().freeSlots()))
-        .map(e -> Map.entry(e.getKey(), e.getValue()))
-        .toList()
-        .iterator();
+        .forEach(e -> {
+          slots.put(e.getKey(), e.getValue().freeSlots());
+          onNode.put(e.getValue().node(), e.getKey());
+        });
+    int capacity = slots.values().stream().mapToInt(Integer::intValue).sum();
+    if (capacity == 0) {
+      return;
+    }
+    long now = System.currentTimeMillis();
+    List<SchedulerState.QueuedTask> due = new ArrayList<>();
+    for (SchedulerState.QueuedTask task : state.inOrder()) {
+      if (due.size() >= capacity + HOME_LOOKAHEAD) {
+        break;
+      }
+      if (!running.containsKey(task.spec().id()) && task.notBefore() <= now) {
+        due.add(task);
+      }
+    }
+    Map<SchedulerState.QueuedTask, ActorRef<TaskWorker.Command>> plan = homePlan(due, onNode, slots);
+    Iterator<ActorRef<TaskWorker.Command>> emptiest = slots.keySet().iterator();
+    ActorRef<TaskWorker.Command> next = emptiest.hasNext() ? emptiest.next() : null;
+    for (SchedulerState.QueuedTask task : due) {
+      ActorRef<TaskWorker.Command> worker = plan.get(task);
+      if (worker == null) {
+        while (next != null && slots.get(next) == 0) {
+          next = emptiest.hasNext() ? emptiest.next() : null;
+        }
+        if (next == null) {
+          continue; // only home tasks further down may still be planned
+        }
+        worker = next;
+        slots.merge(worker, -1, Integer::sum);
+      }
+      String token = state.epoch() + "-" + (++dispatched);
+      running.put(task.spec().id(), new Running(token, worker, now + task.spec().timeoutMs()));
+      worker.tell(new TaskWorker.Dispatch(task.spec(), token));
+    }
+    slots.forEach((worker, left) -> workers.computeIfPresent(worker, (w, info) -> new WorkerInfo(info.node(), left)));
+  }
+
+  static final int HOME_LOOKAHEAD = 32;
+
+  /**
+   * Which of the next due tasks (of the head's priority, within {@link #HOME_LOOKAHEAD}) go to the
+   * free worker on their record's node; takes those slots out of {@code slots}.
+   */
+  static <W> Map<SchedulerState.QueuedTask, W> homePlan(List<SchedulerState.QueuedTask> due, Map<String, W> onNode,
+      Map<W, Integer> slots) {
+    Map<SchedulerState.QueuedTask, W> plan = new java.util.IdentityHashMap<>();
+    for (int i = 0; i < due.size() && i < HOME_LOOKAHEAD; i++) {
+      SchedulerState.QueuedTask task = due.get(i);
+      if (task.spec().priority() != due.get(0).spec().priority()) {
+        break;
+      }
+      W worker = task.home() == null ? null : onNode.get(task.home());
+      if (worker != null && slots.getOrDefault(worker, 0) > 0) {
+        plan.put(task, worker);
+        slots.merge(worker, -1, Integer::sum);
+      }
+    }
+    return plan;
+  }
+
+  /** The node an actor lives on, as workers name theirs. */
+  private String nodeOf(ActorRef<?> ref) {
+    org.apache.pekko.actor.Address address = ref.path().address();
+    return (address.hasLocalScope() ? context.getSystem().address() : address).toString();
   }
 
   // --- journal ---

@@ -8,7 +8,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Optional;
-import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * Turns a {@code POST /v1/tasks} body into a {@link TaskSpec}, or says what is wrong with it.
@@ -36,7 +36,7 @@ public final class TaskSubmission {
   /**
    * @throws IllegalArgumentException with a message for the client
    */
-  public TaskSpec toSpec(JsonNode body, Optional<String> idempotencyKey, long now) {
+  public TaskSpec toSpec(JsonNode body, Optional<String> idempotencyKey, long now, Supplier<String> newId) {
     if (body == null || !body.isObject()) {
       throw new IllegalArgumentException("The body must be a JSON object like {\"type\": \"pi\", \"input\": {…}}.");
     }
@@ -60,7 +60,7 @@ public final class TaskSubmission {
       throw new IllegalArgumentException("priority must be from -1000000 to 1000000.");
     }
     handler.validate(input);
-    String id = idempotencyKey.map(TaskSubmission::idFor).orElseGet(() -> UUID.randomUUID().toString());
+    String id = idempotencyKey.map(TaskSubmission::idFor).orElseGet(newId);
     return new TaskSpec(id, type, input, timeoutMs, (int) maxAttempts, (int) priority, now);
   }
 

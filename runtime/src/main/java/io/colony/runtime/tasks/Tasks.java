@@ -27,15 +27,17 @@ public final class Tasks {
   private final ActorRef<TaskScheduler.Command> scheduler;
   private final TaskHandlers handlers;
   private final TaskIndex index;
+  private final LocalShards localShards;
   private final Duration askTimeout;
 
   private Tasks(ActorSystem<?> system, ClusterSharding sharding, ActorRef<TaskScheduler.Command> scheduler,
-      TaskHandlers handlers, TaskIndex index, Duration askTimeout) {
+      TaskHandlers handlers, TaskIndex index, LocalShards localShards, Duration askTimeout) {
     this.system = system;
     this.sharding = sharding;
     this.scheduler = scheduler;
     this.handlers = handlers;
     this.index = index;
+    this.localShards = localShards;
     this.askTimeout = askTimeout;
   }
 
@@ -52,11 +54,17 @@ public final class Tasks {
         ctx -> TaskRecord.create(ctx.getEntityId(), scheduler, offerInterval, journalRunningAfter)));
     system.systemActorOf(TaskWorker.create(scheduler, records, handlers, settings), "task-worker", Props.empty());
     TaskIndex index = TaskIndex.start(system, settings.getString("index-read-journal"));
-    return new Tasks(system, sharding, scheduler, handlers, index, askTimeout);
+    LocalShards localShards = LocalShards.follow(system, TaskRecord.ENTITY_KEY.name(), Duration.ofSeconds(1));
+    return new Tasks(system, sharding, scheduler, handlers, index, localShards, askTimeout);
   }
 
   public TaskHandlers handlers() {
     return handlers;
+  }
+
+  /** An id for a new task, preferably one whose record this node hosts (see {@link LocalShards}). */
+  public String newTaskId() {
+    return localShards.newId();
   }
 
   /** Accepts a task; for an id that exists already (Idempotency-Key) answers that task. */

@@ -148,6 +148,46 @@ class TaskSchedulerTest {
   }
 
   @Test
+  void aTaskGoesToTheWorkerOnItsRecordsNodeWhenThatOneHasASlot() {
+    var scheduler = startScheduler();
+    // The records (probes here) live in this ActorSystem: their home is this node.
+    String here = testKit.system().address().toString();
+    TestProbe<TaskWorker.Command> elsewhere = testKit.createTestProbe();
+    scheduler.tell(new TaskScheduler.WorkerReady(elsewhere.getRef(), "pekko://colony@10.0.0.9:17355", 5));
+    TestProbe<TaskWorker.Command> home = testKit.createTestProbe();
+    scheduler.tell(new TaskScheduler.WorkerReady(home.getRef(), here, 1));
+    status(scheduler); // both registered
+
+    enqueue(scheduler, spec("first", 0, 1, 10_000));
+    assertEquals("first", dispatched(home).spec().id(), "the emptier worker elsewhere does not get it");
+    enqueue(scheduler, spec("second", 0, 1, 10_000));
+    assertEquals("second", dispatched(elsewhere).spec().id(), "the home worker is full");
+    home.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  @Test
+  void homeTasksArePlannedWithinTheHeadsPriorityAndTheFreeSlots() {
+    var a1 = queued("a1", 0, "A");
+    var b1 = queued("b1", 0, "B");
+    var a2 = queued("a2", 0, "A");
+    var c1 = queued("c1", 0, "C");
+    var slots = new java.util.HashMap<>(java.util.Map.of("wa", 1, "wb", 2));
+    var plan = TaskScheduler.homePlan(List.of(a1, b1, a2, c1), java.util.Map.of("A", "wa", "B", "wb"), slots);
+    assertEquals(java.util.Map.of(a1, "wa", b1, "wb"), java.util.Map.copyOf(plan));
+    assertEquals(java.util.Map.of("wa", 0, "wb", 1), slots);
+
+    // a lower-priority task never jumps ahead of a higher one for locality
+    var urgent = queued("urgent", 5, "B");
+    var plan2 = TaskScheduler.homePlan(List.of(urgent, queued("later", 0, "A")), java.util.Map.of("A", "wa", "B", "wb"),
+        new java.util.HashMap<>(java.util.Map.of("wa", 1, "wb", 1)));
+    assertEquals(java.util.Map.of(urgent, "wb"), java.util.Map.copyOf(plan2));
+  }
+
+  private static SchedulerState.QueuedTask queued(String id, int priority, String home) {
+    return new SchedulerState.QueuedTask(spec(id, priority, 1, 1000), 0, 0, 0, home);
+  }
+
+  @Test
   void aWorkerGetsNoMoreThanItsFreeSlots() {
     var scheduler = startScheduler();
     for (int i = 0; i < 3; i++) {
