@@ -60,9 +60,12 @@ import java.util.stream.Stream;
  *     the ratio tasks/s ÷ PUT/s is reported (goal ≥ 0.4);
  *  3. scheduler outage: a no-op task is submitted every 50 ms to the two nodes that will survive;
  *     after 3 s the oldest member (the scheduler singleton's host) is killed with SIGKILL and
- *     submitting goes on for 30 s. Outage = first startedAt among tasks sent after the kill −
- *     kill time; also kill → first of those SUCCEEDED. Reported next to the local profile's
- *     bound (heartbeat-interval + acceptable-heartbeat-pause + stable-after), goal ≤ 1.15.
+ *     submitting goes on for 20 s. Outage = first startedAt among tasks sent after the kill −
+ *     kill time; also kill → first of those SUCCEEDED. Three times (the killed node is started
+ *     again and the next kill takes the new oldest); the median is reported next to the local
+ *     profile's bound (heartbeat-interval + acceptable-heartbeat-pause + stable-after), goal
+ *     ≤ 1.15, and next to that bound plus down-removal-margin, the wait Pekko adds after a removal
+ *     before a singleton may start elsewhere.
  * The load average is recorded before every measured phase (the machine may be shared). Every
  * phase is bounded by a count and a time cap, and the whole run by an overall deadline; every
  * process and database it started is stopped in a finally block and by a shutdown hook.
@@ -87,11 +90,12 @@ public class TasksBench {
   static final int REQUESTS = Integer.getInteger("tasks.kvPuts", 5_000);
   static final int WARMUP = Integer.getInteger("tasks.kvWarmup", 1_000);
   static final long OUTAGE_PRE_KILL_MS = 3_000;
-  static final long OUTAGE_WINDOW_MS = Long.getLong("tasks.outageWindowMs", 30_000);
+  static final long OUTAGE_WINDOW_MS = Long.getLong("tasks.outageWindowMs", 20_000);
+  static final int OUTAGE_RUNS = Integer.getInteger("tasks.outageRuns", 3);
   static final long OUTAGE_INTERVAL_MS = 50;
   static final List<String> STORES = List.of(System.getProperty("tasks.stores", "h2,postgres").split(","));
   static final boolean FULL_RUN = TASKS == 2_000 && TASK_WARMUP == 200 && REQUESTS == 5_000 && WARMUP == 1_000
-      && STORES.size() == 2 && SUBMITTERS == 32 && OUTAGE_WINDOW_MS == 30_000;
+      && STORES.size() == 2 && SUBMITTERS == 32 && OUTAGE_WINDOW_MS == 20_000 && OUTAGE_RUNS == 3;
 
   static final Duration PHASE_CAP = Duration.ofSeconds(Long.getLong("tasks.phaseCapSeconds", 120));
   static final Duration TOTAL_CAP = Duration.ofMinutes(Long.getLong("tasks.totalCapMinutes", 14));
@@ -140,7 +144,7 @@ public class TasksBench {
     removalMarginSeconds = margin.equals("off")
         ? local.getDuration("pekko.cluster.split-brain-resolver.stable-after").toMillis() / 1000.0
         : local.getDuration("pekko.cluster.down-removal-margin").toMillis() / 1000.0;
-    boundParts.put("pekko.cluster.down-removal-margin (not in the bound; " + margin + " = stable-after)", removalMarginSeconds);
+    boundParts.put("pekko.cluster.down-removal-margin (in the second bound)", removalMarginSeconds);
     Instant startedAt = Instant.now();
     long t0 = System.nanoTime();
     benchDeadline = t0 + TOTAL_CAP.toNanos();
@@ -240,7 +244,8 @@ public class TasksBench {
     s.put("kvMeasuredPuts", REQUESTS);
     s.put("client", "java.net.http.HttpClient (HTTP/1.1), in the same machine as the nodes and the database");
     s.put("outage", "one no-op task every " + OUTAGE_INTERVAL_MS + " ms to the 2 surviving nodes, SIGKILL of the oldest member "
-        + OUTAGE_PRE_KILL_MS + " ms after the first, submitting for " + OUTAGE_WINDOW_MS + " ms after the kill");
+        + OUTAGE_PRE_KILL_MS + " ms after the first, submitting for " + OUTAGE_WINDOW_MS + " ms after the kill; "
+        + OUTAGE_RUNS + " runs (the killed node restarted between them), median reported");
     s.put("outageDefinition", "min startedAt over tasks sent after the kill (202 answers) - kill time");
     s.put("configuredBoundSeconds", boundSeconds);
     s.put("configuredBoundParts", boundParts);
@@ -278,7 +283,7 @@ public class TasksBench {
     String seeds = remotePorts.stream().map(p -> HOST + ":" + p).collect(Collectors.joining(","));
     List<Process> nodes = new ArrayList<>();
     long u0 = System.nanoTime();
-    for (int i = 0; i < NODE_COUNT; i++) {
+    NodeStarter starter = i -> {
       List<String> command = new ArrayList<>(List.of("java", "-Xmx256m"));
       // Extra node JVM options, e.g. a flight recording for profiling (space-separated).
       String nodeOpts = System.getProperty("tasks.nodeJvmOpts", "").replace("{node}", String.valueOf(i + 1));
@@ -297,11 +302,15 @@ public class TasksBench {
       env.put("COLONY_DB_USER", db.user);
       env.put("COLONY_DB_PASSWORD", db.password);
       env.put("COLONY_DATA_DIR", dir.resolve("data-" + (i + 1)).toString());
-      b.redirectErrorStream(true).redirectOutput(dir.resolve("node-" + (i + 1) + ".log").toFile());
+      // appended: a node restarted after a kill keeps one log
+      b.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("node-" + (i + 1) + ".log").toFile()));
       Process p = b.start();
-      nodes.add(p);
       NODES.add(p);
       register("node " + (i + 1) + " of " + store, () -> stopProcess(p));
+      return p;
+    };
+    for (int i = 0; i < NODE_COUNT; i++) {
+      nodes.add(starter.start(i));
     }
     awaitUp(nodes, httpPorts, dir);
     run.put("clusterUpSeconds", round(seconds(u0), 1));
@@ -331,9 +340,20 @@ public class TasksBench {
     Object tps = tasks.get("tasksPerSecond");
     run.put("tasksOverKvPut", tps instanceof Double d ? ratio(d, put.perSecond()) : null);
 
-    // --- 3. scheduler outage after kill -9 of the singleton's host
+    // --- 3. scheduler outage after kill -9 of the singleton's host, several times: the split brain
+    // resolver decides on a 1 s tick, so one kill alone varies by up to a second.
     run.put("loadAverageBeforeOutage", loadAverage());
-    run.put("outage", outage(nodes, remotePorts, bases, dir));
+    List<Map<String, Object>> outages = new ArrayList<>();
+    for (int r = 1; r <= OUTAGE_RUNS && !aborted; r++) {
+      Map<String, Object> o = outage(nodes, remotePorts, bases, dir);
+      outages.add(o);
+      if (!(o.get("victim") instanceof Integer victim) || r == OUTAGE_RUNS) {
+        break;
+      }
+      nodes.set(victim, starter.start(victim)); // the killed node comes back; the next kill takes the new oldest
+      awaitUp(nodes, httpPorts, dir);
+    }
+    run.put("outage", outageSummary(outages));
 
     List<String> complaints = new ArrayList<>();
     for (int i = 0; i < NODE_COUNT; i++) {
@@ -525,6 +545,7 @@ public class TasksBench {
       return m;
     }
     m.put("killedNode", "node-" + (victim + 1));
+    m.put("victim", victim);
     List<String> survivors = new ArrayList<>(bases);
     survivors.remove(victim);
     String victimAddress = HOST + ":" + remotePorts.get(victim);
@@ -705,6 +726,29 @@ public class TasksBench {
       System.out.printf(Locale.ROOT, "%-8s   kill -> first post-kill task SUCCEEDED: %s s; submit errors in the measured task phase: %s%n",
           "", o.get("killToFirstPostKillSucceededSeconds"), ((Map<String, Object>) t.get("submit")).get("errors"));
     }
+  }
+
+  interface NodeStarter {
+    Process start(int index) throws IOException;
+  }
+
+  /** Medians over the outage runs, under the keys of one run, and every run. */
+  static Map<String, Object> outageSummary(List<Map<String, Object>> runs) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("runs", runs.size());
+    for (String key : List.of("outageSeconds", "killToFirstPostKillSucceededSeconds", "killToRemovedFromMembershipSeconds")) {
+      List<Double> values = runs.stream().map(r -> r.get(key)).filter(Double.class::isInstance).map(Double.class::cast)
+          .sorted().toList();
+      m.put(key + "Each", runs.stream().map(r -> r.get(key)).toList());
+      m.put(key, values.isEmpty() ? null : values.get(values.size() / 2));
+    }
+    Double outage = (Double) m.get("outageSeconds");
+    m.put("configuredBoundSeconds", boundSeconds);
+    m.put("outageOverBound", outage == null ? null : round(outage / boundSeconds, 3));
+    m.put("boundWithDownRemovalMarginSeconds", boundSeconds + removalMarginSeconds);
+    m.put("outageOverBoundWithDownRemovalMargin", outage == null ? null : round(outage / (boundSeconds + removalMarginSeconds), 3));
+    m.put("each", runs);
+    return m;
   }
 
   static double load1() {
