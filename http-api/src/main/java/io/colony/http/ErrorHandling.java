@@ -25,17 +25,22 @@ public final class ErrorHandling extends AllDirectives {
 
   private final JsonSupport json;
   private final Duration retryAfter;
+  // Built once: the directives below take them on every request.
+  private final ExceptionHandler exceptions;
+  private final RejectionHandler rejections;
 
   public ErrorHandling(JsonSupport json, Duration retryAfter) {
     this.json = json;
     this.retryAfter = retryAfter;
+    this.exceptions = exceptionHandler();
+    this.rejections = rejectionHandler();
   }
 
   /** Wraps the API so that nothing leaves it except JSON. */
   public Route handle(Route inner) {
     return withRequestTimeoutResponse(
         request -> unavailable("The request could not be answered in time; retry later."),
-        () -> handleExceptions(exceptionHandler(), () -> handleRejections(rejectionHandler(), () -> inner)));
+        () -> handleExceptions(exceptions, () -> handleRejections(rejections, () -> inner)));
   }
 
   /** 503 with Retry-After, for anything that did not answer in time. */

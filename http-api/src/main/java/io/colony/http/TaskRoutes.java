@@ -68,7 +68,7 @@ public final class TaskRoutes extends AllDirectives {
         return complete(badRequest("invalid_idempotency_key", "Idempotency-Key must be 1 to 255 characters."));
       }
       try {
-        var spec = submission.toSpec(body, key, System.currentTimeMillis(), tasks::newTaskId);
+        var spec = submission.toSpec(body, text.length(), key, System.currentTimeMillis(), tasks::newTaskId);
         return completeWithFuture(answer(tasks.submit(spec), view -> json.response(StatusCodes.ACCEPTED,
                 new Accepted(view.id(), view.status()))
             .addHeader(Location.create("/v1/tasks/" + view.id()))));

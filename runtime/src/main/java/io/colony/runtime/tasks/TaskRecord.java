@@ -17,7 +17,8 @@ import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
-import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.SnapshotSelectionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.Recovery;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
@@ -344,9 +345,13 @@ public final class TaskRecord extends EventSourcedBehavior<TaskRecord.Command, T
     return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), this::offer).build();
   }
 
+  /**
+   * No snapshots: a record has a few events (at most two per attempt, 20 attempts at most), so
+   * a snapshot would never pay, while looking for one costs every new task a query.
+   */
   @Override
-  public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(50, 2).withDeleteEventsOnSnapshot();
+  public Recovery recovery() {
+    return Recovery.withSnapshotSelectionCriteria(SnapshotSelectionCriteria.none());
   }
 
   @Override
