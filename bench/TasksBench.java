@@ -49,7 +49,8 @@ import java.util.stream.Stream;
  *
  * For each store (H2 over its TCP server, a throwaway PostgreSQL with fsync on) it starts a fresh
  * database and 3 fresh nodes on free loopback ports (logs under target/bench-tasks/), then:
- *  1. no-op tasks ({"type":"sleep","input":{"ms":0}}): 200 uncounted warm-up tasks, then 2,000
+ *  1. no-op tasks ({"type":"sleep","input":{"ms":0}}): 1,000 uncounted warm-up tasks (as many as
+ *     the KV phase's warm-up PUTs, so both measured phases run on equally warm JVMs), then 2,000
  *     tasks submitted by 32 concurrent submitters round-robin over the nodes. Throughput is
  *     SUCCEEDED tasks / (last finishedAt − first submit), with finishedAt from the task records;
  *     submit-to-done latency per task is finishedAt − submittedAt of its record. Completion is
@@ -86,7 +87,7 @@ public class TasksBench {
   static final int SUBMITTERS = Integer.getInteger("tasks.submitters", 32);
   static final int VALUE_BYTES = 256;
   static final int TASKS = Integer.getInteger("tasks.count", 2_000);
-  static final int TASK_WARMUP = Integer.getInteger("tasks.warmup", 200);
+  static final int TASK_WARMUP = Integer.getInteger("tasks.warmup", 1_000);
   static final int REQUESTS = Integer.getInteger("tasks.kvPuts", 5_000);
   static final int WARMUP = Integer.getInteger("tasks.kvWarmup", 1_000);
   static final long OUTAGE_PRE_KILL_MS = 3_000;
@@ -94,7 +95,7 @@ public class TasksBench {
   static final int OUTAGE_RUNS = Integer.getInteger("tasks.outageRuns", 3);
   static final long OUTAGE_INTERVAL_MS = 50;
   static final List<String> STORES = List.of(System.getProperty("tasks.stores", "h2,postgres").split(","));
-  static final boolean FULL_RUN = TASKS == 2_000 && TASK_WARMUP == 200 && REQUESTS == 5_000 && WARMUP == 1_000
+  static final boolean FULL_RUN = TASKS == 2_000 && TASK_WARMUP == 1_000 && REQUESTS == 5_000 && WARMUP == 1_000
       && STORES.size() == 2 && SUBMITTERS == 32 && OUTAGE_WINDOW_MS == 20_000 && OUTAGE_RUNS == 3;
 
   static final Duration PHASE_CAP = Duration.ofSeconds(Long.getLong("tasks.phaseCapSeconds", 120));
