@@ -1,3 +1,5 @@
+package io.colony.bench;
+
 import com.typesafe.config.Config;
 import io.colony.runtime.NodeConfig;
 import java.io.IOException;
@@ -17,9 +19,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Cluster timings of the walking skeleton. Run from the repository root after `mvn package`:
+ * Cluster timings of the walking skeleton, from the repository root (builds what is missing):
  *
- *   java -cp http-api/target/colony-node.jar bench/ClusterBench.java
+ *   bench/run.sh cluster
  *
  * Prints a table and writes bench/results/cluster.json:
  *  - java -jar → node Up (its /ready answers 200), median of 5 single-node starts;

@@ -1,26 +1,22 @@
+package io.colony.bench;
+
+import static io.colony.bench.BenchSupport.*;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import io.colony.runtime.NodeConfig;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -29,23 +25,16 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * Task system throughput and scheduler fail-over, next to the durable KV PUT rate of the same
- * cluster, in one run. Run from the repository root after `mvn -DskipTests package`:
+ * cluster, in one run. From the repository root (builds what is missing):
  *
- *   java -cp http-api/target/colony-node.jar bench/TasksBench.java
+ *   bench/run.sh tasks
  *
  * For each store (H2 over its TCP server, a throwaway PostgreSQL with fsync on) it starts a fresh
  * database and 3 fresh nodes on free loopback ports (logs under target/bench-tasks/), then:
@@ -73,14 +62,12 @@ import java.util.stream.Stream;
  *
  * Prints a table and writes bench/results/tasks-h2.json and bench/results/tasks-postgres.json.
  * Smaller runs through system properties, e.g.
- *   java -Dtasks.stores=h2 -Dtasks.count=500 -cp … bench/TasksBench.java
+ *   BENCH_OPTS="-Dtasks.stores=h2 -Dtasks.count=500" bench/run.sh tasks
  * (such runs write their JSON under target/bench-tasks/ instead of bench/results/).
  */
-public class TasksBench {
+public final class TasksBench {
 
-  static final Path JAR = Path.of("http-api/target/colony-node.jar").toAbsolutePath();
   static final Path WORK = Path.of("target/bench-tasks").toAbsolutePath();
-  static final String HOST = "127.0.0.1";
   static final int NODE_COUNT = 3;
 
   static final int CONCURRENCY = 64;
@@ -101,25 +88,10 @@ public class TasksBench {
   static final Duration PHASE_CAP = Duration.ofSeconds(Long.getLong("tasks.phaseCapSeconds", 120));
   static final Duration TOTAL_CAP = Duration.ofMinutes(Long.getLong("tasks.totalCapMinutes", 14));
   static final Duration COMPLETION_CAP = Duration.ofSeconds(120);
-  static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
-  static final Duration UP_TIMEOUT = Duration.ofSeconds(120);
-  static final Duration STOP_TIMEOUT = Duration.ofSeconds(40);
   static final String NOOP = "{\"type\":\"sleep\",\"input\":{\"ms\":0},\"timeoutMs\":30000,\"maxAttempts\":3}";
 
-  static final HttpClient HTTP = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5))
-      .build();
   static final ObjectMapper JSON = new ObjectMapper();
 
-  /** Stop actions of everything started and not yet stopped, newest last. */
-  static final List<Cleanup> CLEANUPS = new ArrayList<>();
-
-  static long benchDeadline;
-  static volatile boolean aborted;
-  static final List<Process> NODES = new CopyOnWriteArrayList<>();
-  static Process h2Server;
-  static volatile ProcessHandle postmaster;
   static byte[][] values;
   static double boundSeconds;
   static double removalMarginSeconds;
@@ -149,6 +121,7 @@ public class TasksBench {
     Instant startedAt = Instant.now();
     long t0 = System.nanoTime();
     benchDeadline = t0 + TOTAL_CAP.toNanos();
+    phaseCap = PHASE_CAP;
     Path runDir = WORK.resolve("run-" + startedAt.getEpochSecond());
     Files.createDirectories(runDir);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -173,24 +146,9 @@ public class TasksBench {
         run.put("store", store);
         run.put("nodes", NODE_COUNT);
         results.put(store, run);
-        if (aborted) {
+        if (!measureConfiguration(store + ", " + NODE_COUNT + " nodes; logs in " + dir, run, TOTAL_CAP,
+            () -> measure(store, dir, pool, run))) {
           break;
-        }
-        if (System.nanoTime() > benchDeadline) {
-          run.put("skipped", "overall time cap of " + TOTAL_CAP.toMinutes() + " min reached");
-          continue;
-        }
-        System.out.printf("%n=== %s, %d nodes; logs in %s%n", store, NODE_COUNT, dir);
-        long c0 = System.nanoTime();
-        try {
-          measure(store, dir, pool, run);
-        } catch (Exception e) {
-          run.put("failed", e.toString());
-          System.out.println("FAILED: " + e);
-          e.printStackTrace(System.out);
-        } finally {
-          cleanupAll();
-          run.put("configurationSeconds", round(seconds(c0), 1));
         }
       }
     } finally {
@@ -210,12 +168,7 @@ public class TasksBench {
     Path outDir = FULL_RUN ? Path.of("bench/results") : runDir;
     Files.createDirectories(outDir);
     for (Map.Entry<String, Map<String, Object>> e : results.entrySet()) {
-      Map<String, Object> doc = new LinkedHashMap<>();
-      doc.put("measuredAt", startedAt.toString());
-      doc.put("machine", Runtime.getRuntime().availableProcessors() + " cores");
-      doc.put("cores", Runtime.getRuntime().availableProcessors());
-      doc.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
-      doc.put("store", e.getKey());
+      Map<String, Object> doc = resultDocument(startedAt, e.getKey());
       doc.put("setup", setup());
       Map<String, Object> goals = new LinkedHashMap<>();
       goals.put("tasksOverKvPut", 0.4);
@@ -223,9 +176,7 @@ public class TasksBench {
       doc.put("goals", goals);
       doc.put("run", e.getValue());
       doc.put("wholeBenchmarkSeconds", round(totalSeconds, 1));
-      Path out = outDir.resolve("tasks-" + e.getKey() + ".json");
-      Files.writeString(out, json(doc, "") + "\n");
-      System.out.println("wrote " + out);
+      writeJson(outDir.resolve("tasks-" + e.getKey() + ".json"), doc);
     }
   }
 
@@ -273,7 +224,7 @@ public class TasksBench {
     run.put("loadAverageBeforeStart", loadAverage());
 
     Db db = store.equals("h2") ? startH2(dir) : startPostgres(dir);
-    run.put("database", db.describe);
+    run.put("database", db.describe());
 
     List<Integer> httpPorts = new ArrayList<>();
     List<Integer> remotePorts = new ArrayList<>();
@@ -299,9 +250,9 @@ public class TasksBench {
       env.put("COLONY_REMOTE_PORT", String.valueOf(remotePorts.get(i)));
       env.put("COLONY_MANAGEMENT_PORT", String.valueOf(freePort()));
       env.put("COLONY_SEED_NODES", seeds);
-      env.put("COLONY_DB_URL", db.nodeUrl);
-      env.put("COLONY_DB_USER", db.user);
-      env.put("COLONY_DB_PASSWORD", db.password);
+      env.put("COLONY_DB_URL", db.nodeUrl());
+      env.put("COLONY_DB_USER", db.user());
+      env.put("COLONY_DB_PASSWORD", db.password());
       env.put("COLONY_DATA_DIR", dir.resolve("data-" + (i + 1)).toString());
       // appended: a node restarted after a kill keeps one log
       b.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("node-" + (i + 1) + ".log").toFile()));
@@ -760,619 +711,10 @@ public class TasksBench {
     }
   }
 
-  static String loadAverage() {
-    try {
-      return Files.readString(Path.of("/proc/loadavg")).trim();
-    } catch (IOException e) {
-      return null;
-    }
-  }
-
-  static String key(int i) {
-    return String.format(Locale.ROOT, "bench-%06d", i);
-  }
-
-  // ---------------------------------------------------------------- HTTP operations
-
-  /** Returns null on success, otherwise a short description of the failure. */
-  static String put(String base, String key, byte[] value) throws Exception {
-    HttpRequest r = HttpRequest.newBuilder(URI.create(base + "/v1/kv/" + key))
-        .timeout(REQUEST_TIMEOUT)
-        .header("Content-Type", "application/octet-stream")
-        .PUT(HttpRequest.BodyPublishers.ofByteArray(value))
-        .build();
-    HttpResponse<byte[]> response = HTTP.send(r, HttpResponse.BodyHandlers.ofByteArray());
-    return status(response);
-  }
-
-
-  static String alive(String base) throws Exception {
-    HttpRequest r = HttpRequest.newBuilder(URI.create(base + "/alive")).timeout(REQUEST_TIMEOUT).GET().build();
-    return status(HTTP.send(r, HttpResponse.BodyHandlers.ofByteArray()));
-  }
-
-  static String status(HttpResponse<byte[]> response) {
-    int code = response.statusCode();
-    if (code >= 200 && code < 300) {
-      return null;
-    }
-    String body = new String(response.body(), java.nio.charset.StandardCharsets.UTF_8);
-    return "HTTP " + code + " " + body.substring(0, Math.min(120, body.length()));
-  }
-
-  // ---------------------------------------------------------------- the load runner
-
-  /** One unit of work; returns null on success or a failure description. */
-  interface Op {
-    String run(int i) throws Exception;
-  }
-
-  /** Makes one worker's Op (and may open what the worker holds, e.g. a connection). */
-  interface WorkerFactory {
-    Op open() throws Exception;
-  }
-
-  record Phase(String name, int planned, int unitsPerOp, int attempted, int ok, int errors, double seconds,
-      long[] okLatencies, Map<String, Long> errorKinds, boolean capped, Map<String, Object> cpu) {
-
-    double perSecond() {
-      return seconds <= 0 ? 0 : (double) ok * unitsPerOp / seconds;
-    }
-
-    double percentileMs(double p) {
-      if (okLatencies.length == 0) {
-        return Double.NaN;
-      }
-      int idx = (int) Math.ceil(p / 100.0 * okLatencies.length) - 1;
-      return okLatencies[Math.max(0, Math.min(okLatencies.length - 1, idx))] / 1e6;
-    }
-
-    String line() {
-      return String.format(Locale.ROOT, "  %-22s %6d ok %5d err %5d not sent  %7.2f s  %9.0f /s  p50 %7.2f ms  p99 %7.2f ms  cpu %s%s%s",
-          name, ok, errors, planned - attempted, seconds, perSecond(), percentileMs(50), percentileMs(99), cpu,
-          capped ? "  (time cap hit)" : "", errorKinds.isEmpty() ? "" : "  errors: " + errorKinds);
-    }
-
-    Map<String, Object> toMap() {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("planned", planned * unitsPerOp);
-      if (unitsPerOp > 1) {
-        m.put("rowsPerCommit", unitsPerOp);
-        m.put("commitsPlanned", planned);
-        m.put("commitsOk", ok);
-      }
-      m.put("ok", ok * unitsPerOp);
-      m.put("errors", errors);
-      m.put("notSent", planned - attempted);
-      m.put("seconds", round(seconds, 3));
-      m.put("perSecond", round(perSecond(), 1));
-      m.put("p50Ms", round(percentileMs(50), 2));
-      m.put("p99Ms", round(percentileMs(99), 2));
-      m.put("maxMs", okLatencies.length == 0 ? null : round(okLatencies[okLatencies.length - 1] / 1e6, 2));
-      m.put("timeCapHit", capped);
-      m.put("errorKinds", new TreeMap<>(errorKinds));
-      m.put("cpu", cpu);
-      return m;
-    }
-  }
-
-  /**
-   * Runs {@code count} operations on {@code concurrency} workers. Workers first open what
-   * they need, then start together; the clock runs from that start until the last worker is
-   * done. Stops taking new work at the phase cap or the overall deadline, whichever is first.
-   */
-  static Phase runPhase(ExecutorService pool, String name, int count, int unitsPerOp, int concurrency,
-      WorkerFactory factory)
-      throws Exception {
-    long cap = Math.min(System.nanoTime() + PHASE_CAP.toNanos(), benchDeadline);
-    AtomicInteger next = new AtomicInteger();
-    AtomicInteger attempted = new AtomicInteger();
-    AtomicBoolean capped = new AtomicBoolean();
-    long[] latency = new long[count];
-    boolean[] ok = new boolean[count];
-    Map<String, LongAdder> kinds = new ConcurrentHashMap<>();
-    CountDownLatch ready = new CountDownLatch(concurrency);
-    CountDownLatch go = new CountDownLatch(1);
-    List<Future<?>> workers = new ArrayList<>();
-    List<Op> opened = java.util.Collections.synchronizedList(new ArrayList<>());
-    for (int w = 0; w < concurrency; w++) {
-      workers.add(pool.submit(() -> {
-        Op op;
-        try {
-          op = factory.open();
-          opened.add(op);
-        } finally {
-          ready.countDown();
-        }
-        if (!go.await(60, TimeUnit.SECONDS)) {
-          return null;
-        }
-        for (int k = 0; k <= count; k++) { // bounded: at most count items exist
-          int i = next.getAndIncrement();
-          if (i >= count) {
-            break;
-          }
-          if (System.nanoTime() > cap || aborted) {
-            capped.set(true);
-            break;
-          }
-          attempted.incrementAndGet();
-          long s = System.nanoTime();
-          String failure;
-          try {
-            failure = op.run(i);
-          } catch (Exception e) {
-            failure = e.getClass().getSimpleName()
-                + (e.getMessage() == null ? "" : ": " + e.getMessage().substring(0, Math.min(100, e.getMessage().length())));
-          }
-          latency[i] = System.nanoTime() - s;
-          if (failure == null) {
-            ok[i] = true;
-          } else {
-            kinds.computeIfAbsent(failure, x -> new LongAdder()).increment();
-          }
-        }
-        return null;
-      }));
-    }
-    if (!ready.await(60, TimeUnit.SECONDS)) {
-      go.countDown();
-      throw new IllegalStateException(name + ": workers did not get ready within 60 s");
-    }
-    CpuSnapshot cpu0 = CpuSnapshot.take();
-    long t0 = System.nanoTime();
-    go.countDown();
-    long waitLimit = Math.max(0, cap - System.nanoTime()) + REQUEST_TIMEOUT.toNanos() + TimeUnit.SECONDS.toNanos(30);
-    Exception workerFailure = null;
-    for (Future<?> f : workers) {
-      try {
-        f.get(Math.max(1, waitLimit - (System.nanoTime() - t0)), TimeUnit.NANOSECONDS);
-      } catch (java.util.concurrent.ExecutionException e) {
-        workerFailure = e; // opening the worker's resources failed
-      } catch (java.util.concurrent.TimeoutException e) {
-        f.cancel(true);
-        capped.set(true);
-      }
-    }
-    double elapsed = seconds(t0);
-    Map<String, Object> cpu = CpuSnapshot.take().since(cpu0, elapsed);
-    synchronized (opened) {
-      for (Op op : opened) {
-        if (op instanceof AutoCloseable c) {
-          try {
-            c.close();
-          } catch (Exception ignored) {
-            // after the measurement; nothing to report
-          }
-        }
-      }
-    }
-    if (workerFailure != null) {
-      throw new IllegalStateException(name + ": a worker failed", workerFailure.getCause());
-    }
-    int okCount = 0;
-    for (boolean b : ok) {
-      okCount += b ? 1 : 0;
-    }
-    long[] okLatencies = new long[okCount];
-    for (int i = 0, j = 0; i < count; i++) {
-      if (ok[i]) {
-        okLatencies[j++] = latency[i];
-      }
-    }
-    Arrays.sort(okLatencies);
-    Map<String, Long> errorKinds = new TreeMap<>();
-    kinds.forEach((k, v) -> errorKinds.put(k, v.sum()));
-    int errors = (int) errorKinds.values().stream().mapToLong(Long::longValue).sum();
-    return new Phase(name, count, unitsPerOp, attempted.get(), okCount, errors, elapsed, okLatencies, errorKinds,
-        capped.get(), cpu);
-  }
-
-  /**
-   * CPU used during a phase: the whole machine (from /proc/stat, as a share of all cores), the
-   * nodes together, the H2 server and this driver (each in cores, i.e. CPU seconds per second).
-   */
-  record CpuSnapshot(long machineBusy, long machineTotal, long nodesNanos, long h2Nanos, Map<Long, Long> pgNanos,
-      long benchNanos) {
-
-    static CpuSnapshot take() {
-      long busy = -1;
-      long total = -1;
-      try {
-        String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-        long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
-        total = 0;
-        for (int i = 1; i < Math.min(f.length, 9); i++) {
-          total += Long.parseLong(f[i]);
-        }
-        busy = total - idle;
-      } catch (Exception notLinux) {
-        // leave -1: no machine-wide figure
-      }
-      long nodes = 0;
-      for (Process p : NODES) {
-        nodes += cpuNanos(p.toHandle());
-      }
-      // Per process: backends come and go, and one that exits takes its CPU time along.
-      Map<Long, Long> pg = new java.util.HashMap<>();
-      ProcessHandle pm = postmaster;
-      if (pm != null) {
-        Stream.concat(Stream.of(pm), pm.descendants()).forEach(h -> pg.put(h.pid(), cpuNanos(h)));
-      }
-      return new CpuSnapshot(busy, total, nodes, h2Server == null ? 0 : cpuNanos(h2Server.toHandle()), pg,
-          cpuNanos(ProcessHandle.current()));
-    }
-
-    static long cpuNanos(ProcessHandle h) {
-      return h.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
-    }
-
-    Map<String, Object> since(CpuSnapshot before, double seconds) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      double nodes = (nodesNanos - before.nodesNanos) / 1e9 / seconds;
-      double h2 = (h2Nanos - before.h2Nanos) / 1e9 / seconds;
-      long pgDelta = 0;
-      for (Map.Entry<Long, Long> e : pgNanos.entrySet()) { // backends that exited meanwhile are not counted
-        pgDelta += Math.max(0, e.getValue() - before.pgNanos.getOrDefault(e.getKey(), 0L));
-      }
-      double pg = pgDelta / 1e9 / seconds;
-      double bench = (benchNanos - before.benchNanos) / 1e9 / seconds;
-      m.put("nodesCores", round(nodes, 2));
-      if (h2Server != null) {
-        m.put("h2Cores", round(h2, 2));
-      }
-      if (postmaster != null) {
-        m.put("postgresCores", round(pg, 2));
-      }
-      m.put("benchCores", round(bench, 2));
-      if (machineTotal > before.machineTotal && before.machineTotal >= 0) {
-        double busy = (double) (machineBusy - before.machineBusy) / (machineTotal - before.machineTotal);
-        int cores = Runtime.getRuntime().availableProcessors();
-        m.put("machineBusyPercent", round(100.0 * busy, 0));
-        // What the rest of the machine (other programs, the kernel) used meanwhile.
-        m.put("otherCores", round(Math.max(0, busy * cores - nodes - h2 - pg - bench), 2));
-      }
-      return m;
-    }
-  }
-
-  // ---------------------------------------------------------------- databases
-
-  record Db(String describe, String nodeUrl, String benchUrl, String user, String password, boolean isPostgres) {
-    Connection connect() throws Exception {
-      return DriverManager.getConnection(benchUrl, user, password);
-    }
-  }
-
-  static Db startH2(Path dir) throws Exception {
-    int port = freePort();
-    Path base = dir.resolve("h2");
-    Files.createDirectories(base);
-    ProcessBuilder b = new ProcessBuilder("java", "-Xmx256m", "-cp", JAR.toString(), "org.h2.tools.Server",
-        "-tcp", "-tcpPort", String.valueOf(port), "-ifNotExists", "-baseDir", base.toString());
-    b.redirectErrorStream(true).redirectOutput(dir.resolve("h2.log").toFile());
-    Process h2 = b.start();
-    h2Server = h2;
-    register("H2 server on port " + port, () -> {
-      stopProcess(h2);
-      deleteTree(base);
-    });
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (!listening(port)) {
-      if (!h2.isAlive()) {
-        throw new IllegalStateException("the H2 server exited: " + Files.readString(dir.resolve("h2.log")));
-      }
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the H2 server did not listen on " + port + " within 30 s");
-      }
-      Thread.sleep(100);
-    }
-    // The nodes add DATABASE_TO_UPPER=false themselves; the bench's own connections use the same setting.
-    String url = "jdbc:h2:tcp://" + HOST + ":" + port + "/colony";
-    String version;
-    try (Connection c = DriverManager.getConnection(url + ";DATABASE_TO_UPPER=false", "sa", "")) {
-      version = "H2 " + c.getMetaData().getDatabaseProductVersion();
-    }
-    return new Db(version + " TCP server (" + url + ")", url, url + ";DATABASE_TO_UPPER=false", "sa", "", false);
-  }
-
-  /**
-   * .ci/postgres picks its port by probing with a connect, which misses ports held by outgoing
-   * connections (or taken meanwhile); start-up then fails with "Address already in use". Up to
-   * three attempts, each in a fresh folder.
-   */
-  static Db startPostgres(Path dir) throws Exception {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return startPostgresOnce(dir, attempt);
-      } catch (IllegalStateException e) {
-        if (attempt >= 3 || !String.valueOf(e.getMessage()).contains("Address already in use")) {
-          throw e;
-        }
-        System.out.println("  PostgreSQL did not start (its port was taken); trying again in a fresh folder");
-        cleanupAll();
-      }
-    }
-  }
-
-  static Db startPostgresOnce(Path dir, int attempt) throws Exception {
-    Path pgDir = Path.of("/tmp/colony-tasks-bench-pg-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
-    register("PostgreSQL in " + pgDir, () -> runQuietly(dir.resolve("postgres-stop.log"), ".ci/postgres", "stop", pgDir.toString()));
-    ProcessBuilder b = new ProcessBuilder("bash", ".ci/postgres", "start", pgDir.toString());
-    Path startLog = dir.resolve("postgres-start-" + attempt + ".log");
-    b.redirectError(startLog.toFile());
-    Process p = b.start();
-    String out = new String(p.getInputStream().readAllBytes());
-    if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      p.destroyForcibly();
-      throw new IllegalStateException(".ci/postgres start failed: " + Files.readString(startLog));
-    }
-    Map<String, String> vars = new LinkedHashMap<>();
-    for (String line : out.split("\n")) {
-      int eq = line.indexOf('=');
-      if (eq > 0) {
-        vars.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
-      }
-    }
-    String url = vars.get("COLONY_DB_URL");
-    if (url == null || !url.startsWith("jdbc:postgresql://127.0.0.1:")) {
-      throw new IllegalStateException(".ci/postgres printed no loopback COLONY_DB_URL: " + out);
-    }
-    try {
-      long pid = Long.parseLong(Files.readAllLines(pgDir.resolve("data/postmaster.pid")).get(0).trim());
-      postmaster = ProcessHandle.of(pid).orElse(null);
-    } catch (Exception e) {
-      System.out.println("  (no postmaster pid; PostgreSQL CPU is not accounted: " + e + ")");
-    }
-    String user = vars.getOrDefault("COLONY_DB_USER", "postgres");
-    String password = vars.getOrDefault("COLONY_DB_PASSWORD", "");
-    String version;
-    try (Connection c = DriverManager.getConnection(url, user, password); Statement s = c.createStatement();
-        ResultSet r = s.executeQuery("SHOW server_version")) {
-      r.next();
-      version = "PostgreSQL " + r.getString(1);
-      try (ResultSet f = s.executeQuery("SHOW fsync")) {
-        f.next();
-        version += ", fsync " + f.getString(1);
-      }
-      try (ResultSet f = s.executeQuery("SHOW synchronous_commit")) {
-        f.next();
-        version += ", synchronous_commit " + f.getString(1);
-      }
-    }
-    return new Db(version + " (" + url + ")", url, url, user, password, true);
-  }
-
-  // ---------------------------------------------------------------- processes
-
-  static void awaitUp(List<Process> nodes, List<Integer> httpPorts, Path dir) throws Exception {
-    long deadline = System.nanoTime() + UP_TIMEOUT.toNanos();
-    int n = nodes.size();
-    while (System.nanoTime() < deadline) {
-      for (int i = 0; i < n; i++) {
-        if (!nodes.get(i).isAlive()) {
-          throw new IllegalStateException("node " + (i + 1) + " exited during start-up; see "
-              + dir.resolve("node-" + (i + 1) + ".log") + ":\n" + tail(dir.resolve("node-" + (i + 1) + ".log"), 15));
-        }
-      }
-      boolean all = true;
-      for (int i = 0; i < n && all; i++) {
-        String base = "http://" + HOST + ":" + httpPorts.get(i);
-        all = statusOf(base + "/ready") == 200 && countUp(base) == n;
-      }
-      if (all) {
-        return;
-      }
-      Thread.sleep(250); // polling interval while waiting for start-up
-    }
-    throw new IllegalStateException("not all " + n + " node(s) were Up within " + UP_TIMEOUT.toSeconds() + " s");
-  }
-
-  static int countUp(String base) {
-    try {
-      String body = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/cluster/members")).timeout(Duration.ofSeconds(3)).build(),
-          HttpResponse.BodyHandlers.ofString()).body();
-      return body.split("\"status\":\"Up\"", -1).length - 1;
-    } catch (IOException | InterruptedException e) {
-      return -1;
-    }
-  }
-
-  static int statusOf(String url) {
-    try {
-      return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(3)).build(),
-          HttpResponse.BodyHandlers.discarding()).statusCode();
-    } catch (IOException | InterruptedException e) {
-      return -1;
-    }
-  }
-
-  static void stopProcess(Process p) {
-    if (!p.isAlive()) {
-      return;
-    }
-    p.destroy(); // SIGTERM: a node leaves the cluster gracefully
-    try {
-      if (!p.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-        System.out.println("  process " + p.pid() + " did not stop within " + STOP_TIMEOUT.toSeconds() + " s; killing it");
-        p.destroyForcibly();
-        p.waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      p.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  static void runQuietly(Path log, String... command) {
-    try {
-      Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-      if (!p.waitFor(60, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-      }
-    } catch (IOException | InterruptedException e) {
-      System.out.println("  " + String.join(" ", command) + " failed: " + e);
-    }
-  }
-
-  record Cleanup(String what, Runnable action) {}
-
-  static synchronized void register(String what, Runnable action) {
-    CLEANUPS.add(new Cleanup(what, action));
-  }
-
-  /** Stops everything started so far: nodes first (SIGTERM to all at once), then databases. */
-  static void cleanupAll() {
-    NODES.clear();
-    h2Server = null;
-    postmaster = null;
-    List<Cleanup> todo;
-    synchronized (TasksBench.class) {
-      todo = new ArrayList<>(CLEANUPS);
-      CLEANUPS.clear();
-    }
-    // Nodes were registered after their database: stop the newest first, nodes in parallel.
-    List<Thread> nodeStops = new ArrayList<>();
-    for (int i = todo.size() - 1; i >= 0; i--) {
-      Cleanup c = todo.get(i);
-      if (c.what().startsWith("node ")) {
-        Thread t = new Thread(c.action(), "stop " + c.what());
-        t.start();
-        nodeStops.add(t);
-      }
-    }
-    for (Thread t : nodeStops) {
-      try {
-        t.join(STOP_TIMEOUT.toMillis() + 15_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-    for (int i = todo.size() - 1; i >= 0; i--) {
-      Cleanup c = todo.get(i);
-      if (!c.what().startsWith("node ")) {
-        try {
-          c.action().run();
-        } catch (RuntimeException e) {
-          System.out.println("  stopping " + c.what() + " failed: " + e);
-        }
-      }
-    }
-  }
-
-  // ---------------------------------------------------------------- small helpers
-
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 50, java.net.InetAddress.getByName(HOST))) {
-      return s.getLocalPort();
-    }
-  }
-
-  static boolean listening(int port) {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress(HOST, port), 500);
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  static String tail(Path file, int lines) {
-    try {
-      List<String> all = Files.readAllLines(file);
-      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-    } catch (IOException e) {
-      return "(no log: " + e.getMessage() + ")";
-    }
-  }
-
-  static List<String> logComplaints(Path log, String who) {
-    try (Stream<String> lines = Files.lines(log)) {
-      return lines.filter(l -> l.contains(" WARN ") || l.contains(" ERROR "))
-          .map(l -> who + ": " + l.substring(0, Math.min(300, l.length())))
-          .toList();
-    } catch (Exception e) {
-      return List.of(who + ": log unreadable: " + e.getMessage());
-    }
-  }
-
-  static void deleteTree(Path root) {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(root)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      System.out.println("  could not delete " + root + ": " + e);
-    }
-  }
-
-  static double seconds(long t0) {
-    return (System.nanoTime() - t0) / 1e9;
-  }
-
-  static Double round(double v, int digits) {
-    if (Double.isNaN(v) || Double.isInfinite(v)) {
-      return null;
-    }
-    double f = Math.pow(10, digits);
-    return Math.round(v * f) / f;
-  }
-
-  static Double ratio(double a, double b) {
-    return b <= 0 ? null : round(a / b, 3);
-  }
-
   static String first(Object loadavg) {
     return loadavg == null ? "-" : loadavg.toString().split(" ")[0];
   }
 
   // ---------------------------------------------------------------- minimal JSON writer
 
-  static String json(Object v, String indent) {
-    if (v == null) {
-      return "null";
-    }
-    if (v instanceof Number || v instanceof Boolean) {
-      return v.toString();
-    }
-    if (v instanceof Map<?, ?> m) {
-      if (m.isEmpty()) {
-        return "{}";
-      }
-      String inner = indent + "  ";
-      return m.entrySet().stream()
-          .map(e -> inner + quote(String.valueOf(e.getKey())) + ": " + json(e.getValue(), inner))
-          .collect(Collectors.joining(",\n", "{\n", "\n" + indent + "}"));
-    }
-    if (v instanceof List<?> l) {
-      if (l.isEmpty()) {
-        return "[]";
-      }
-      String inner = indent + "  ";
-      return l.stream().map(e -> inner + json(e, inner)).collect(Collectors.joining(",\n", "[\n", "\n" + indent + "]"));
-    }
-    return quote(v.toString());
-  }
-
-  static String quote(String s) {
-    StringBuilder b = new StringBuilder("\"");
-    for (char c : s.toCharArray()) {
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        case '\n' -> b.append("\\n");
-        case '\r' -> b.append("\\r");
-        case '\t' -> b.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            b.append(String.format("\\u%04x", (int) c));
-          } else {
-            b.append(c);
-          }
-        }
-      }
-    }
-    return b.append('"').toString();
-  }
 }
