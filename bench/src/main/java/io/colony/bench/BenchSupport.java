@@ -23,12 +23,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -622,10 +624,26 @@ final class BenchSupport {
 
   // ---------------------------------------------------------------- small helpers
 
+  private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+
+  /**
+   * A port nobody listens on, never handed out twice. Taken below the ephemeral range (32768+):
+   * an ephemeral one can be taken by some outgoing connection before the node binds it.
+   */
   static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 50, java.net.InetAddress.getByName(HOST))) {
-      return s.getLocalPort();
+    for (int attempt = 0; attempt < 1000; attempt++) {
+      int port = 20000 + ThreadLocalRandom.current().nextInt(12000);
+      if (HANDED_OUT.contains(port)) {
+        continue;
+      }
+      try (ServerSocket s = new ServerSocket(port, 50, java.net.InetAddress.getByName(HOST))) {
+        HANDED_OUT.add(port);
+        return port;
+      } catch (IOException taken) {
+        // someone listens there; try another
+      }
     }
+    throw new IOException("no free port found from 20000 to 31999");
   }
 
   static boolean listening(int port) {
