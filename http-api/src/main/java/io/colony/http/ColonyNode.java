@@ -6,7 +6,7 @@ import io.colony.persistence.JournalSchema;
 import io.colony.runtime.ClusterJoin;
 import io.colony.runtime.NodeConfig;
 import io.colony.runtime.NodeSettings;
-import io.colony.runtime.tasks.Tasks;
+import io.colony.tasks.Tasks;
 import io.colony.sharding.entities.EntityRegistry;
 import io.colony.sharding.entities.UserEntities;
 import io.colony.sharding.kv.KeyIndex;

@@ -3,12 +3,12 @@ package io.colony.http;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.colony.runtime.tasks.TaskIndex;
-import io.colony.runtime.tasks.TaskStatus;
-import io.colony.runtime.tasks.TaskSubmission;
-import io.colony.runtime.tasks.TaskView;
-import io.colony.runtime.tasks.TaskWorker;
-import io.colony.runtime.tasks.Tasks;
+import io.colony.tasks.TaskIndex;
+import io.colony.tasks.TaskStatus;
+import io.colony.tasks.TaskSubmission;
+import io.colony.tasks.TaskView;
+import io.colony.tasks.TaskWorker;
+import io.colony.tasks.Tasks;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletionStage;

@@ -1,7 +1,6 @@
 package io.colony.sharding.entities;
 
 import io.colony.persistence.sdk.EntityType;
-import io.colony.runtime.tasks.TaskRecord;
 import io.colony.sharding.kv.KeyValueEntity;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -11,7 +10,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -24,8 +22,8 @@ public final class EntityRegistry {
 
   /** Lower-case letters, digits, '-' and '_', starting with a letter, at most 40 characters. */
   static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]{0,39}");
-  /** Entity type names Colony uses itself. */
-  static final Set<String> RESERVED = Set.of(KeyValueEntity.ENTITY_KEY.name(), TaskRecord.ENTITY_KEY.name());
+  /** The entity type name this module uses itself; other modules reserve theirs with {@link ReservedEntityTypes}. */
+  static final String KV_NAME = KeyValueEntity.ENTITY_KEY.name();
 
   private final Map<String, EntityType<?>> types;
 
@@ -42,18 +40,28 @@ public final class EntityRegistry {
    */
   public static EntityRegistry load(ClassLoader loader) {
     List<EntityType<?>> found = new ArrayList<>();
+    Map<String, String> reserved = new LinkedHashMap<>();
+    reserved.put(KV_NAME, "colony-sharding");
     try {
       for (EntityType<?> type : ServiceLoader.load(EntityType.class, loader)) {
         found.add(type);
       }
+      for (ReservedEntityTypes module : ServiceLoader.load(ReservedEntityTypes.class, loader)) {
+        module.names().forEach(name -> reserved.putIfAbsent(name, module.owner()));
+      }
     } catch (ServiceConfigurationError e) {
       throw new IllegalStateException("Cannot load an entity type: " + e.getMessage(), e);
     }
-    return of(found);
+    return of(found, reserved);
   }
 
-  /** A registry of exactly these types, checked as {@link #load} checks them. */
+  /** A registry of exactly these types, checked as {@link #load} checks them; only the key-value name is reserved. */
   public static EntityRegistry of(List<EntityType<?>> types) {
+    return of(types, Map.of(KV_NAME, "colony-sharding"));
+  }
+
+  /** A registry of exactly these types; {@code reserved} maps names no type may take to who uses them. */
+  public static EntityRegistry of(List<EntityType<?>> types, Map<String, String> reserved) {
     Map<String, EntityType<?>> byName = new LinkedHashMap<>();
     List<EntityType<?>> sorted = new ArrayList<>(types);
     sorted.sort(Comparator.comparing(EntityType::name, Comparator.nullsFirst(Comparator.naturalOrder())));
@@ -64,8 +72,9 @@ public final class EntityRegistry {
         throw new IllegalStateException("Entity type " + declaredBy + " has the invalid name '" + name
             + "': use lower-case letters, digits, '-' and '_', starting with a letter, at most 40 characters");
       }
-      if (RESERVED.contains(name)) {
-        throw new IllegalStateException("Entity type " + declaredBy + " uses the name '" + name + "', which Colony reserves");
+      if (reserved.containsKey(name)) {
+        throw new IllegalStateException("Entity type " + declaredBy + " uses the name '" + name
+            + "', which Colony reserves (" + reserved.get(name) + ")");
       }
       if (type.commandClass() == null) {
         throw new IllegalStateException("Entity type '" + name + "' (" + declaredBy + ") declares no command class");

@@ -91,8 +91,10 @@ class EntityRegistryTest {
     }
     IllegalStateException reserved = assertThrows(IllegalStateException.class, () -> EntityRegistry.of(List.of(new Named("kv"))));
     assertTrue(reserved.getMessage().contains("reserves"), reserved.getMessage());
-    assertThrows(IllegalStateException.class, () -> EntityRegistry.of(List.of(new Named("task"))),
-        "the task records are a sharded type of Colony's own");
+    IllegalStateException taken = assertThrows(IllegalStateException.class,
+        () -> EntityRegistry.of(List.of(new Named("task")), java.util.Map.of("task", "colony-tasks")),
+        "a name another module reserves");
+    assertTrue(taken.getMessage().contains("colony-tasks"), taken.getMessage());
     IllegalStateException twice = assertThrows(IllegalStateException.class,
         () -> EntityRegistry.of(List.of(new Named("same"), new Named("same"))));
     assertTrue(twice.getMessage().contains("declared twice"), twice.getMessage());

@@ -1,0 +1,35 @@
+package io.colony.tasks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * A kind of task: the code a worker runs for tasks whose {@code "type"} is {@link #type()}.
+ * Implementations are found with {@link java.util.ServiceLoader}: list the class in
+ * {@code META-INF/services/io.colony.tasks.TaskHandler} of a jar on the node's
+ * classpath (e.g. in {@code COLONY_EXTENSIONS}) and the type is there on every such node.
+ *
+ * <p>{@link #run} executes on Colony's task dispatcher, never on Pekko's default one, so it
+ * may block. It may run more than once for one task (a crashed or timed-out attempt is
+ * retried), so it should be idempotent; exactly one outcome is recorded.
+ */
+public interface TaskHandler {
+
+  /** The name clients put in {@code "type"}. */
+  String type();
+
+  /**
+   * Checks a submitted input before the task is accepted.
+   *
+   * @throws IllegalArgumentException with a message for the client (the submit gets a 400)
+   */
+  default void validate(JsonNode input) {}
+
+  /**
+   * Runs one attempt.
+   *
+   * @return the result, stored as the task's {@code result}
+   * @throws NonRetryableTaskException to fail the task at once, without further attempts
+   * @throws Exception any other failure; retried while attempts are left
+   */
+  JsonNode run(TaskContext context, JsonNode input) throws Exception;
+}

@@ -1,0 +1,110 @@
+package io.colony.tasks;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.SingletonActor;
+
+/**
+ * Distributed computation on one node: starts its part (the scheduler singleton's proxy, the
+ * task-record shard region, the worker pool, the listing index) and is what the HTTP API calls.
+ */
+public final class Tasks {
+
+  private final ActorSystem<?> system;
+  private final ClusterSharding sharding;
+  private final ActorRef<TaskScheduler.Command> scheduler;
+  private final TaskHandlers handlers;
+  private final TaskIndex index;
+  private final LocalShards localShards;
+  private final Duration askTimeout;
+
+  private Tasks(ActorSystem<?> system, ClusterSharding sharding, ActorRef<TaskScheduler.Command> scheduler,
+      TaskHandlers handlers, TaskIndex index, LocalShards localShards, Duration askTimeout) {
+    this.system = system;
+    this.sharding = sharding;
+    this.scheduler = scheduler;
+    this.handlers = handlers;
+    this.index = index;
+    this.localShards = localShards;
+    this.askTimeout = askTimeout;
+  }
+
+  public static Tasks start(ActorSystem<?> system, Duration askTimeout) {
+    Config settings = system.settings().config().getConfig("colony.tasks");
+    TaskHandlers handlers = TaskHandlers.load(Tasks.class.getClassLoader());
+    ClusterSharding sharding = ClusterSharding.get(system);
+    TaskRecords records = new ShardedTaskRecords(sharding, settings.getDuration("record-ask-timeout"));
+    ActorRef<TaskScheduler.Command> scheduler = ClusterSingleton.get(system)
+        .init(SingletonActor.of(TaskScheduler.create(records, settings), "task-scheduler"));
+    Duration offerInterval = settings.getDuration("offer-interval");
+    Duration journalRunningAfter = settings.getDuration("journal-running-after");
+    sharding.init(Entity.of(TaskRecord.ENTITY_KEY,
+        ctx -> TaskRecord.create(ctx.getEntityId(), scheduler, offerInterval, journalRunningAfter)));
+    system.systemActorOf(TaskWorker.create(scheduler, records, handlers, settings), "task-worker", Props.empty());
+    TaskIndex index = TaskIndex.start(system, settings.getString("index-read-journal"));
+    LocalShards localShards = LocalShards.follow(system, TaskRecord.ENTITY_KEY.name(), Duration.ofSeconds(1));
+    return new Tasks(system, sharding, scheduler, handlers, index, localShards, askTimeout);
+  }
+
+  public TaskHandlers handlers() {
+    return handlers;
+  }
+
+  /** An id for a new task, preferably one whose record this node hosts (see {@link LocalShards}). */
+  public String newTaskId() {
+    return localShards.newId();
+  }
+
+  /** Accepts a task; for an id that exists already (Idempotency-Key) answers that task. */
+  public CompletionStage<TaskView> submit(TaskSpec spec) {
+    return sharding.entityRefFor(TaskRecord.ENTITY_KEY, spec.id())
+        .ask(replyTo -> new TaskRecord.Submit(spec, replyTo), askTimeout);
+  }
+
+  public CompletionStage<TaskView> get(String id) {
+    return sharding.entityRefFor(TaskRecord.ENTITY_KEY, id).ask(TaskRecord.Get::new, askTimeout);
+  }
+
+  public CompletionStage<TaskView> cancel(String id) {
+    return sharding.entityRefFor(TaskRecord.ENTITY_KEY, id).ask(TaskRecord.Cancel::new, askTimeout);
+  }
+
+  public List<TaskIndex.TaskSummary> list(TaskStatus status, int limit) {
+    return index.list(status, limit);
+  }
+
+  public CompletionStage<TaskScheduler.Status> schedulerStatus() {
+    return AskPattern.ask(scheduler, TaskScheduler.GetStatus::new, askTimeout, system.scheduler());
+  }
+
+  /** Every reachable node's worker pool; a pool that does not answer in time is left out. */
+  public CompletionStage<List<TaskWorker.WorkerStats>> workers() {
+    CompletionStage<Receptionist.Listing> listing = AskPattern.ask(system.receptionist(),
+        replyTo -> Receptionist.find(TaskWorker.SERVICE_KEY, replyTo), askTimeout, system.scheduler());
+    return listing.thenComposeAsync(found -> {
+      List<CompletableFuture<TaskWorker.WorkerStats>> asks = new ArrayList<>();
+      for (ActorRef<TaskWorker.Command> worker : found.getServiceInstances(TaskWorker.SERVICE_KEY)) {
+        asks.add(AskPattern.<TaskWorker.Command, TaskWorker.WorkerStats>ask(worker, TaskWorker.GetStats::new,
+                askTimeout, system.scheduler())
+            .toCompletableFuture().exceptionallyAsync(failure -> null, system.executionContext()));
+      }
+      return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).thenApply(done -> asks.stream()
+          .map(CompletableFuture::join)
+          .filter(java.util.Objects::nonNull)
+          .sorted(java.util.Comparator.comparing(TaskWorker.WorkerStats::node))
+          .toList());
+    }, system.executionContext());
+  }
+}
