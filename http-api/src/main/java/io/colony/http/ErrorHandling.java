@@ -49,6 +49,12 @@ public final class ErrorHandling extends AllDirectives {
         .addHeader(RetryAfter.create(Math.max(1, retryAfter.toSeconds())));
   }
 
+  /** 429 with Retry-After: a bound is reached (e.g. the task queue is full); nothing was stored. */
+  public HttpResponse tooMany(String code, String message) {
+    return json.response(StatusCodes.TOO_MANY_REQUESTS, new ApiError(code, message))
+        .addHeader(RetryAfter.create(Math.max(1, retryAfter.toSeconds())));
+  }
+
   private ExceptionHandler exceptionHandler() {
     return ExceptionHandler.newBuilder()
         .matchAny(e -> {

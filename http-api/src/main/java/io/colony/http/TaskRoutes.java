@@ -4,6 +4,7 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.colony.tasks.TaskIndex;
+import io.colony.tasks.TaskRecord;
 import io.colony.tasks.TaskStatus;
 import io.colony.tasks.TaskSubmission;
 import io.colony.tasks.TaskView;
@@ -69,13 +70,30 @@ public final class TaskRoutes extends AllDirectives {
       }
       try {
         var spec = submission.toSpec(body, text.length(), key, System.currentTimeMillis(), tasks::newTaskId);
-        return completeWithFuture(answer(tasks.submit(spec), view -> json.response(StatusCodes.ACCEPTED,
-                new Accepted(view.id(), view.status()))
-            .addHeader(Location.create("/v1/tasks/" + view.id()))));
+        return completeWithFuture(answer(tasks.submit(spec), this::submitted));
       } catch (IllegalArgumentException e) {
         return complete(badRequest("invalid_task", e.getMessage()));
       }
     }));
+  }
+
+  private HttpResponse submitted(TaskRecord.SubmitReply reply) {
+    if (reply instanceof TaskRecord.Accepted accepted) {
+      TaskView view = accepted.task();
+      return json.response(StatusCodes.ACCEPTED, new Accepted(view.id(), view.status()))
+          .addHeader(Location.create("/v1/tasks/" + view.id()));
+    }
+    if (reply instanceof TaskRecord.QueueFull full) {
+      return errors.tooMany("queue_full", "The task queue holds " + full.maxQueued()
+          + " unfinished tasks (colony.tasks.max-queued); nothing was stored. Retry later.");
+    }
+    if (reply instanceof TaskRecord.KeyReused reused) {
+      return json.response(StatusCodes.UNPROCESSABLE_ENTITY, new ApiError("idempotency_key_reused",
+          "This Idempotency-Key was used for task " + reused.existing().id() + " with a different body."));
+    }
+    TaskRecord.NotQueued notQueued = (TaskRecord.NotQueued) reply;
+    return errors.unavailable("The task was not accepted and nothing was stored (" + notQueued.reason()
+        + "); retry, with an Idempotency-Key to be safe.");
   }
 
   private Route read(String id) {

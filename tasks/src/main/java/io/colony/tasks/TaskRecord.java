@@ -12,23 +12,31 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
-import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.SnapshotSelectionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.Recovery;
-import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
- * The record of one task: its spec, status, attempts and the one outcome that counts. A
- * sharded entity, so finished tasks live here and not in the scheduler's state.
+ * The record of one task: its spec (input included), status, attempts and the one outcome that
+ * counts. A sharded entity, so finished tasks live here and not in the scheduler's state.
+ *
+ * <p><b>What a 202 means.</b> A new task is first put in the scheduler's durable queue
+ * ({@link TaskScheduler.Enqueue}, group-committed there), then journaled here
+ * ({@link Submitted}), and only then does the client get its 202. So an accepted task is always
+ * in the queue, which dispatches it until it has an outcome; nothing depends on this record
+ * staying in memory (a crash, idle passivation and a full-cluster restart are all the same to
+ * it). While the record waits for the queue, every other command to it is stashed: a worker
+ * that asks to start the task then waits for the record instead of being told "no such task".
+ * If the queue is full the task is refused (429) and nothing of it is stored; if the record dies
+ * or gives up before it journaled {@link Submitted}, the client got no 202, and the queue drops
+ * the task when the record answers its first attempt with {@link Abort} (no such task).
  *
  * <p>It is the authority on a task's fate: the first terminal outcome (or a cancellation)
- * wins and every later one is ignored; a worker asks it before each attempt, and a cancelled
- * or finished task is never started again. Until the scheduler has acknowledged the task,
- * it keeps offering it (also after a crash of its node).
+ * wins and every later one is ignored; a worker asks it before each attempt (and gets the spec
+ * with the go-ahead), and a cancelled or finished task is never started again.
  *
  * <p>Starting an attempt is not a journal write: most attempts are short, and their start is
  * journaled together with how they ended (attempts, node, startedAt in the same event). An
@@ -45,11 +53,11 @@ public final class TaskRecord extends EventSourcedBehavior<TaskRecord.Command, T
   // --- protocol ---
 
   public sealed interface Command extends CborSerializable
-      permits Submit, StartAttempt, RecordOutcome, AttemptFailed, Cancel, Get, EnqueueAcknowledged, OfferAgain,
-      JournalRunning {}
+      permits Submit, StartAttempt, RecordOutcome, AttemptFailed, Cancel, Get, Forget, Enqueued, EnqueueRefused,
+      EnqueueTimedOut, JournalRunning {}
 
   /** Accept a new task; for an existing id (Idempotency-Key), answers the existing task. */
-  public record Submit(TaskSpec spec, ActorRef<TaskView> replyTo) implements Command {}
+  public record Submit(TaskSpec spec, ActorRef<SubmitReply> replyTo) implements Command {}
 
   /** A worker asks before it runs an attempt. */
   public record StartAttempt(String token, String node, ActorRef<StartReply> replyTo) implements Command {}
@@ -64,21 +72,43 @@ public final class TaskRecord extends EventSourcedBehavior<TaskRecord.Command, T
 
   public record Get(ActorRef<TaskView> replyTo) implements Command {}
 
-  /** The scheduler has the task in its durable queue. */
-  public record EnqueueAcknowledged(String taskId) implements Command {}
+  /** Retention: the task's journal rows are deleted; a finished record stops so it is not served from memory. */
+  public record Forget() implements Command {}
 
-  enum OfferAgain implements Command {
-    INSTANCE
-  }
+  /** From the scheduler: the task is in its durable queue. */
+  public record Enqueued(String taskId) implements Command {}
+
+  /** From the scheduler: its queue holds {@code maxQueued} tasks already. */
+  public record EnqueueRefused(String taskId, int maxQueued) implements Command {}
+
+  /** Timer: the scheduler did not answer the submission in time. */
+  record EnqueueTimedOut(String taskId) implements Command {}
 
   /** Timer: the attempt with this token has run for {@code journal-running-after}. */
   record JournalRunning(String token) implements Command {}
 
+  /** The answer to {@link Submit}. */
+  public sealed interface SubmitReply extends CborSerializable permits Accepted, QueueFull, NotQueued, KeyReused {}
+
+  /** The task is accepted (or, for a repeated Idempotency-Key with the same body, was already). */
+  public record Accepted(TaskView task) implements SubmitReply {}
+
+  /** Refused, nothing stored: the queue is full. */
+  public record QueueFull(int maxQueued) implements SubmitReply {}
+
+  /** Not accepted, nothing stored: the scheduler did not answer in time (e.g. it is moving). */
+  public record NotQueued(String reason) implements SubmitReply {}
+
+  /** The Idempotency-Key names a task that was submitted with a different body. */
+  public record KeyReused(TaskView existing) implements SubmitReply {}
+
   /** The answer to {@link StartAttempt}. */
   public sealed interface StartReply extends CborSerializable permits Go, Abort {}
 
-  public record Go(int attempt) implements StartReply {}
+  /** Run the attempt; it is the task's attempt number {@code attempt}. */
+  public record Go(int attempt, TaskSpec spec) implements StartReply {}
 
+  /** Do not run it: {@code status} is the task's (terminal) status, or null when there is no such task. */
   public record Abort(TaskStatus status) implements StartReply {}
 
   // --- events ---
@@ -161,32 +191,36 @@ public final class TaskRecord extends EventSourcedBehavior<TaskRecord.Command, T
   /** The attempt running now, known in memory only until it ends or is journaled. */
   private record Running(String token, String node, long at, int number) {}
 
+  /** A submission waiting for the scheduler's queue (in memory: without a 202 nothing is promised). */
+  private record PendingSubmit(TaskSpec spec, ActorRef<SubmitReply> replyTo) {}
+
   // --- behaviour ---
 
   private final String taskId;
   private final ActorRef<TaskScheduler.Command> scheduler;
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
-  private final Duration offerInterval;
+  private final Duration enqueueTimeout;
   private final Duration journalRunningAfter;
   private Running running;
+  private PendingSubmit pending;
 
   private TaskRecord(String taskId, ActorRef<TaskScheduler.Command> scheduler, ActorContext<Command> context,
-      TimerScheduler<Command> timers, Duration offerInterval, Duration journalRunningAfter) {
+      TimerScheduler<Command> timers, Duration enqueueTimeout, Duration journalRunningAfter) {
     super(PersistenceId.of(ENTITY_KEY.name(), taskId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
     this.taskId = taskId;
     this.scheduler = scheduler;
     this.context = context;
     this.timers = timers;
-    this.offerInterval = offerInterval;
+    this.enqueueTimeout = enqueueTimeout;
     this.journalRunningAfter = journalRunningAfter;
   }
 
   public static Behavior<Command> create(String taskId, ActorRef<TaskScheduler.Command> scheduler,
-      Duration offerInterval, Duration journalRunningAfter) {
+      Duration enqueueTimeout, Duration journalRunningAfter) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-        new TaskRecord(taskId, scheduler, context, timers, offerInterval, journalRunningAfter)));
+        new TaskRecord(taskId, scheduler, context, timers, enqueueTimeout, journalRunningAfter)));
   }
 
   @Override
@@ -198,14 +232,17 @@ public final class TaskRecord extends EventSourcedBehavior<TaskRecord.Command, T
   public CommandHandler<Command, Event, State> commandHandler() {
     return newCommandHandlerBuilder()
         .forAnyState()
+        .onCommand(Enqueued.class, this::onEnqueued)
+        .onCommand(EnqueueRefused.class, this::onEnqueueRefused)
+        .onCommand(EnqueueTimedOut.class, this::onEnqueueTimedOut)
+        .onCommand(command -> pending != null, (state, command) -> Effect().stash())
         .onCommand(Submit.class, this::onSubmit)
         .onCommand(StartAttempt.class, this::onStartAttempt)
         .onCommand(RecordOutcome.class, this::onRecordOutcome)
         .onCommand(AttemptFailed.class, this::onAttemptFailed)
         .onCommand(Cancel.class, this::onCancel)
         .onCommand(Get.class, (state, get) -> Effect().reply(get.replyTo(), view(state)))
-        .onCommand(EnqueueAcknowledged.class, this::onEnqueueAcknowledged)
-        .onCommand(OfferAgain.class, this::onOfferAgain)
+        .onCommand(Forget.class, this::onForget)
         .onCommand(JournalRunning.class, this::onJournalRunning)
         .build();
   }
@@ -229,12 +266,60 @@ public final class TaskRecord extends EventSourcedBehavior<TaskRecord.Command, T
     return Math.max(Math.max(state.attempts(), running == null ? 0 : running.number()), schedulerCount);
   }
 
+  // --- submission: queue first, then journal, then 202 ---
+
   private Effect<Event, State> onSubmit(State state, Submit submit) {
     if (state.exists()) {
-      return Effect().reply(submit.replyTo(), view(state));
+      return Effect().reply(submit.replyTo(), sameTask(state.spec(), submit.spec())
+          ? new Accepted(view(state)) : new KeyReused(view(state)));
     }
-    return Effect().persist(new Submitted(submit.spec())).thenRun(this::offer).thenReply(submit.replyTo(), State::view);
+    pending = new PendingSubmit(submit.spec(), submit.replyTo());
+    scheduler.tell(TaskScheduler.Enqueue.of(submit.spec(), context.getSelf()));
+    timers.startSingleTimer(EnqueueTimedOut.class, new EnqueueTimedOut(taskId), enqueueTimeout);
+    return Effect().none();
   }
+
+  /** Whether a repeated submission (same Idempotency-Key) asks for the same task. */
+  static boolean sameTask(TaskSpec stored, TaskSpec again) {
+    return stored.type().equals(again.type())
+        && java.util.Objects.equals(stored.input(), again.input())
+        && stored.timeoutMs() == again.timeoutMs()
+        && stored.maxAttempts() == again.maxAttempts()
+        && stored.priority() == again.priority();
+  }
+
+  private Effect<Event, State> onEnqueued(State state, Enqueued enqueued) {
+    PendingSubmit submit = pending;
+    if (submit == null || state.exists()) {
+      return Effect().none(); // a late answer to a submission that gave up
+    }
+    pending = null;
+    timers.cancel(EnqueueTimedOut.class);
+    return Effect().persist(new Submitted(submit.spec()))
+        .thenReply(submit.replyTo(), s -> new Accepted(view(s)))
+        .thenUnstashAll();
+  }
+
+  private Effect<Event, State> onEnqueueRefused(State state, EnqueueRefused refused) {
+    return giveUp(new QueueFull(refused.maxQueued()));
+  }
+
+  private Effect<Event, State> onEnqueueTimedOut(State state, EnqueueTimedOut timedOut) {
+    return giveUp(new NotQueued("the task scheduler did not answer within " + enqueueTimeout.toMillis() + " ms"));
+  }
+
+  /** Nothing is stored: the client hears why, and commands stashed meanwhile see no task. */
+  private Effect<Event, State> giveUp(SubmitReply reply) {
+    PendingSubmit submit = pending;
+    if (submit == null) {
+      return Effect().none();
+    }
+    pending = null;
+    timers.cancel(EnqueueTimedOut.class);
+    return Effect().reply(submit.replyTo(), reply).thenUnstashAll();
+  }
+
+  // --- attempts ---
 
   /** Not a journal write (see the class comment): the go-ahead is immediate. */
   private Effect<Event, State> onStartAttempt(State state, StartAttempt start) {
@@ -244,7 +329,7 @@ public final class TaskRecord extends EventSourcedBehavior<TaskRecord.Command, T
     int number = attempts(state, 0) + 1;
     running = new Running(start.token(), start.node(), System.currentTimeMillis(), number);
     timers.startSingleTimer(JournalRunning.class, new JournalRunning(start.token()), journalRunningAfter);
-    return Effect().reply(start.replyTo(), new Go(number));
+    return Effect().reply(start.replyTo(), new Go(number, state.spec()));
   }
 
   private Effect<Event, State> onJournalRunning(State state, JournalRunning journal) {
@@ -265,10 +350,7 @@ public final class TaskRecord extends EventSourcedBehavior<TaskRecord.Command, T
     Finished finished = new Finished(outcome, System.currentTimeMillis(),
         attempts(state, outcome.attempts() == null ? 0 : outcome.attempts()), node(state), startedAt(state));
     return Effect().persist(finished)
-        .thenRun(s -> {
-          timers.cancel(OfferAgain.INSTANCE);
-          attemptEnded();
-        })
+        .thenRun(s -> attemptEnded())
         .thenReply(record.replyTo(), s -> ack);
   }
 
@@ -305,44 +387,20 @@ public final class TaskRecord extends EventSourcedBehavior<TaskRecord.Command, T
     }
     return Effect().persist(new Cancelled(System.currentTimeMillis()))
         .thenRun(s -> {
-          timers.cancel(OfferAgain.INSTANCE);
           attemptEnded();
           scheduler.tell(new TaskScheduler.CancelTask(taskId));
         })
         .thenReply(cancel.replyTo(), this::view);
   }
 
-  /**
-   * Not persisted: after a restart the record simply offers its unfinished task again, and the
-   * scheduler acknowledges a task it already has without queueing it twice. One journal write
-   * less per task.
-   */
-  private Effect<Event, State> onEnqueueAcknowledged(State state, EnqueueAcknowledged ack) {
-    timers.cancel(OfferAgain.INSTANCE);
-    return Effect().none();
-  }
-
-  private Effect<Event, State> onOfferAgain(State state, OfferAgain again) {
-    offer(state);
-    return Effect().none();
-  }
-
-  /** Offers the task to the scheduler until it acknowledges; survives a crash through recovery. */
-  private void offer(State state) {
-    if (state.exists() && !state.isTerminal()) {
-      scheduler.tell(new TaskScheduler.Enqueue(state.spec(), context.getSelf()));
-      timers.startSingleTimer(OfferAgain.INSTANCE, offerInterval);
-    }
+  /** Its rows are gone (retention): a finished record leaves memory, so the next read recovers nothing. */
+  private Effect<Event, State> onForget(State state, Forget forget) {
+    return state.isTerminal() || !state.exists() ? Effect().stop() : Effect().none();
   }
 
   @Override
   public EventHandler<State, Event> eventHandler() {
     return newEventHandlerBuilder().forAnyState().onAnyEvent(State::apply);
-  }
-
-  @Override
-  public SignalHandler<State> signalHandler() {
-    return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), this::offer).build();
   }
 
   /**

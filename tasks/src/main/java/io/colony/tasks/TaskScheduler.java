@@ -8,20 +8,18 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
-import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
@@ -30,19 +28,24 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
- * The task scheduler: one per cluster (a ClusterSingleton), with an event-sourced queue so
- * that a kill -9 of its node loses nothing. Workers announce free slots and get at most that
- * many tasks (pull, no push overload); results come back tagged with the attempt's token
- * ({@code <epoch>-<n>}), and a token that is not the task's current attempt — a late result,
- * or one from an earlier incarnation of the scheduler — is ignored.
+ * The task scheduler: one per cluster (a ClusterSingleton) with an event-sourced queue, so a
+ * kill -9 of its node loses nothing. It owns the promise behind a 202: a task record answers
+ * 202 only after this queue has persisted the task (see {@link TaskRecord}), and from then on
+ * the queue dispatches it until it has an outcome, whatever node dies.
+ *
+ * <p>The queue ({@link TaskQueue}) holds per task only what dispatch needs, never its input.
+ * Workers announce free slots and get at most that many attempts (pull, no push overload);
+ * which worker gets which task is {@link Placement}'s pure decision; runtime facts (workers,
+ * running attempts) live in a {@link WorkerRegistry} and are not persisted: after a fail-over
+ * every unfinished task is simply dispatched again. Results come back tagged with the
+ * attempt's token ({@code <epoch>-<n>}); one that is not the task's current attempt — a late
+ * result, or one from an earlier incarnation of the scheduler — is ignored.
  *
  * <p>Changes are group-committed: writes that arrive while a batch is being persisted are
- * buffered and persisted together as one journal write, so throughput is not capped by one
- * commit per task. Workers, running attempts and free slots are runtime facts, not
- * persisted: after a fail-over every unfinished task is simply dispatched again.
+ * buffered and persisted together as one journal event, so throughput is not capped by one
+ * commit per task.
  */
-public final class TaskScheduler
-    extends EventSourcedBehavior<TaskScheduler.Command, TaskScheduler.Event, SchedulerState> {
+public final class TaskScheduler extends EventSourcedBehavior<TaskScheduler.Command, TaskScheduler.Event, TaskQueue> {
 
   public static final String PERSISTENCE_ID = "task-scheduler";
 
@@ -50,8 +53,18 @@ public final class TaskScheduler
 
   public interface Command extends CborSerializable {}
 
-  /** From a task record: put the task in the queue (idempotent). */
-  public record Enqueue(TaskSpec spec, ActorRef<TaskRecord.Command> replyTo) implements Command {}
+  /**
+   * From a task record that has not accepted its task yet: queue it (idempotent). Answered with
+   * {@link TaskRecord.Enqueued} once the task is in the journal, or {@link TaskRecord.EnqueueRefused}
+   * when the queue is full.
+   */
+  public record Enqueue(String taskId, int priority, int maxAttempts, long timeoutMs,
+      ActorRef<TaskRecord.Command> record) implements Command {
+
+    static Enqueue of(TaskSpec spec, ActorRef<TaskRecord.Command> record) {
+      return new Enqueue(spec.id(), spec.priority(), spec.maxAttempts(), spec.timeoutMs(), record);
+    }
+  }
 
   /**
    * From a worker: its result for one attempt, with its free slots after it (so a result needs
@@ -60,7 +73,7 @@ public final class TaskScheduler
    */
   public record AttemptResult(String taskId, String token, Outcome outcome, WorkerReady worker) implements Command {}
 
-  /** From a worker: the record refused the attempt (the task is finished or cancelled). */
+  /** From a worker: the record refused the attempt (the task is finished, cancelled or unknown). */
   public record AttemptSkipped(String taskId, String token) implements Command {}
 
   /** From a worker: it could not start the attempt (no free slot, record unreachable); run it again. */
@@ -105,7 +118,7 @@ public final class TaskScheduler
   @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "change")
   @JsonSubTypes({
     @JsonSubTypes.Type(value = EpochStarted.class, name = "epoch-started"),
-    @JsonSubTypes.Type(value = TaskQueued.class, name = "queued"),
+    @JsonSubTypes.Type(value = TaskQueued.class, name = "enqueued"),
     @JsonSubTypes.Type(value = AttemptFailed.class, name = "attempt-failed"),
     @JsonSubTypes.Type(value = TaskFinished.class, name = "finished"),
     @JsonSubTypes.Type(value = TaskDropped.class, name = "dropped"),
@@ -116,8 +129,9 @@ public final class TaskScheduler
 
   public record EpochStarted(long epoch) implements Change {}
 
-  /** {@code home}: the node of the task's record (null in journals written before it existed). */
-  public record TaskQueued(TaskSpec spec, String home) implements Change {}
+  /** {@code home}: the node of the task's record. */
+  public record TaskQueued(String taskId, int priority, int maxAttempts, long timeoutMs, String home)
+      implements Change {}
 
   public record AttemptFailed(String taskId, int failures, long notBefore, String error) implements Change {}
 
@@ -127,11 +141,7 @@ public final class TaskScheduler
 
   public record OutcomeDelivered(String taskId) implements Change {}
 
-  // --- runtime (not persisted) ---
-
-  private record Running(String token, ActorRef<TaskWorker.Command> worker, long deadlineMillis) {}
-
-  private record WorkerInfo(String node, int freeSlots) {}
+  // --- behaviour ---
 
   private final ActorContext<Command> context;
   private final TaskRecords records;
@@ -140,9 +150,10 @@ public final class TaskScheduler
   private final Duration lostAttemptGrace;
   private final Duration redeliverAfter;
   private final int snapshotEvery;
+  private final int maxQueued;
+  private final Placement<ActorRef<TaskWorker.Command>> placement;
 
-  private final Map<ActorRef<TaskWorker.Command>, WorkerInfo> workers = new HashMap<>();
-  private final Map<String, Running> running = new HashMap<>();
+  private final WorkerRegistry workers = new WorkerRegistry();
   private final Map<String, Long> lastDelivery = new HashMap<>();
   private final List<Command> pendingWrites = new ArrayList<>();
   private boolean flushRequested;
@@ -160,6 +171,8 @@ public final class TaskScheduler
     this.lostAttemptGrace = settings.getDuration("lost-attempt-grace");
     this.redeliverAfter = settings.getDuration("redeliver-after");
     this.snapshotEvery = settings.getInt("scheduler-snapshot-every");
+    this.maxQueued = settings.getInt("max-queued");
+    this.placement = new Placement<>(settings.getInt("home-lookahead"));
     timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.getDuration("tick"));
   }
 
@@ -170,12 +183,12 @@ public final class TaskScheduler
   }
 
   @Override
-  public SchedulerState emptyState() {
-    return new SchedulerState();
+  public TaskQueue emptyState() {
+    return new TaskQueue();
   }
 
   @Override
-  public CommandHandler<Command, Event, SchedulerState> commandHandler() {
+  public CommandHandler<Command, Event, TaskQueue> commandHandler() {
     return newCommandHandlerBuilder()
         .forAnyState()
         .onCommand(Enqueue.class, this::buffer)
@@ -189,22 +202,22 @@ public final class TaskScheduler
         .onCommand(WorkerReady.class, this::onWorkerReady)
         .onCommand(WorkerGone.class, this::onWorkerGone)
         .onCommand(Tick.class, this::onTick)
-        .onCommand(GetStatus.class, (state, get) -> Effect().reply(get.replyTo(),
-            new Status(state.epoch(), state.queueLength(), running.size(), workers.size(), state.outbox().size())))
+        .onCommand(GetStatus.class, (queue, get) -> Effect().reply(get.replyTo(),
+            new Status(queue.epoch(), queue.size(), workers.runningCount(), workers.size(), queue.outbox().size())))
         .build();
   }
 
-  private Effect<Event, SchedulerState> onAttemptResult(SchedulerState state, AttemptResult result) {
-    buffer(state, result);
+  private Effect<Event, TaskQueue> onAttemptResult(TaskQueue queue, AttemptResult result) {
+    buffer(queue, result);
     if (result.worker() != null) {
-      onWorkerReady(state, result.worker());
+      onWorkerReady(queue, result.worker());
     }
     return Effect().none();
   }
 
   // --- group commit ---
 
-  private Effect<Event, SchedulerState> buffer(SchedulerState state, Command write) {
+  private Effect<Event, TaskQueue> buffer(TaskQueue queue, Command write) {
     pendingWrites.add(write);
     if (!flushRequested) {
       flushRequested = true;
@@ -214,11 +227,11 @@ public final class TaskScheduler
   }
 
   /** Turns every buffered write into events and persists them as one batch. */
-  private Effect<Event, SchedulerState> flush(SchedulerState state, Flush flush) {
+  private Effect<Event, TaskQueue> flush(TaskQueue queue, Flush flush) {
     flushRequested = false;
     List<Command> writes = new ArrayList<>(pendingWrites);
     pendingWrites.clear();
-    Batch batch = new Batch(state);
+    Batch batch = new Batch(queue);
     writes.forEach(batch::add);
     if (batch.events.isEmpty()) {
       batch.afterPersist.forEach(Runnable::run);
@@ -230,9 +243,9 @@ public final class TaskScheduler
     });
   }
 
-  /** Events of one flush, decided against the state plus the batch's own earlier events. */
+  /** Events of one flush, decided against the queue plus the batch's own earlier events. */
   private final class Batch {
-    final SchedulerState state;
+    final TaskQueue queue;
     final List<Change> events = new ArrayList<>();
     final List<Runnable> afterPersist = new ArrayList<>();
     final Set<String> queuedHere = new HashSet<>();
@@ -240,45 +253,37 @@ public final class TaskScheduler
     final Set<String> deliveredHere = new HashSet<>();
     long epoch;
 
-    Batch(SchedulerState state) {
-      this.state = state;
-      this.epoch = state.epoch();
+    Batch(TaskQueue queue) {
+      this.queue = queue;
+      this.epoch = queue.epoch();
     }
 
     boolean queued(String id) {
-      return (state.isQueued(id) || queuedHere.contains(id)) && !removedHere.contains(id);
+      return (queue.isQueued(id) || queuedHere.contains(id)) && !removedHere.contains(id);
     }
 
     void add(Command write) {
       if (write instanceof Enqueue e) {
-        String id = e.spec().id();
-        if (!queued(id) && !state.awaitsDelivery(id)) {
-          events.add(new TaskQueued(e.spec(), nodeOf(e.replyTo())));
-          queuedHere.add(id);
-        }
-        afterPersist.add(() -> e.replyTo().tell(new TaskRecord.EnqueueAcknowledged(id)));
+        enqueue(e);
       } else if (write instanceof AttemptResult r) {
-        Running current = running.get(r.taskId());
-        if (current == null || !current.token().equals(r.token()) || !queued(r.taskId())) {
+        if (!queued(r.taskId()) || !workers.endIfCurrent(r.taskId(), r.token())) {
           context.getLog().debug("Ignoring result of stale attempt {} of task {}", r.token(), r.taskId());
           return;
         }
-        running.remove(r.taskId());
-        decide(state.queuedTask(r.taskId()), r.token(), r.outcome());
+        decide(queue.entry(r.taskId()), r.token(), r.outcome());
       } else if (write instanceof AttemptSkipped s) {
-        Running current = running.get(s.taskId());
-        if (current != null && current.token().equals(s.token())) {
-          running.remove(s.taskId());
+        // Only the current attempt's skip counts: an older one may predate the record's acceptance.
+        if (workers.endIfCurrent(s.taskId(), s.token())) {
+          drop(s.taskId());
         }
-        drop(s.taskId());
       } else if (write instanceof CancelTask c) {
-        Running current = running.remove(c.taskId());
+        WorkerRegistry.Running current = workers.end(c.taskId());
         if (current != null) {
           current.worker().tell(new TaskWorker.CancelAttempt(c.taskId(), current.token()));
         }
         drop(c.taskId());
       } else if (write instanceof OutcomeRecorded d) {
-        if (state.awaitsDelivery(d.taskId()) && deliveredHere.add(d.taskId())) {
+        if (queue.awaitsDelivery(d.taskId()) && deliveredHere.add(d.taskId())) {
           events.add(new OutcomeDelivered(d.taskId()));
           afterPersist.add(() -> lastDelivery.remove(d.taskId()));
         }
@@ -287,9 +292,27 @@ public final class TaskScheduler
         events.add(new EpochStarted(epoch));
         afterPersist.add(() -> {
           epochStarted = true;
-          context.getLog().info("Task scheduler epoch {} started", epoch);
+          context.getLog().info("Task scheduler epoch {} started with {} queued tasks", epoch, queue.size());
         });
       }
+    }
+
+    private void enqueue(Enqueue e) {
+      String id = e.taskId();
+      if (queued(id)) {
+        // The record asks again (its client retried after a timeout). An attempt dispatched
+        // before may have been refused by the record while it had not accepted the task yet:
+        // forget it, so its skip cannot drop the task, and dispatch the task afresh.
+        workers.end(id);
+      } else if (!queue.awaitsDelivery(id)) {
+        if (queue.size() + queuedHere.size() >= maxQueued) {
+          e.record().tell(new TaskRecord.EnqueueRefused(id, maxQueued));
+          return;
+        }
+        events.add(new TaskQueued(id, e.priority(), e.maxAttempts(), e.timeoutMs(), nodeOf(e.record())));
+        queuedHere.add(id);
+      }
+      afterPersist.add(() -> e.record().tell(new TaskRecord.Enqueued(id)));
     }
 
     private void drop(String taskId) {
@@ -299,10 +322,10 @@ public final class TaskScheduler
       }
     }
 
-    private void decide(SchedulerState.QueuedTask task, String token, Outcome outcome) {
-      String id = task.spec().id();
+    private void decide(TaskQueue.Entry task, String token, Outcome outcome) {
+      String id = task.id();
       int failures = task.failures() + (outcome.status() == TaskStatus.FAILED ? 1 : 0);
-      boolean retry = outcome.status() == TaskStatus.FAILED && outcome.retryable() && failures < task.spec().maxAttempts();
+      boolean retry = outcome.status() == TaskStatus.FAILED && outcome.retryable() && failures < task.maxAttempts();
       if (retry) {
         long notBefore = System.currentTimeMillis() + backoff(failures).toMillis();
         events.add(new AttemptFailed(id, failures, notBefore, outcome.error()));
@@ -329,136 +352,72 @@ public final class TaskScheduler
 
   // --- workers and dispatch ---
 
-  private Effect<Event, SchedulerState> onWorkerReady(SchedulerState state, WorkerReady ready) {
-    if (!workers.containsKey(ready.worker())) {
+  private Effect<Event, TaskQueue> onWorkerReady(TaskQueue queue, WorkerReady ready) {
+    if (workers.ready(ready.worker(), ready.node(), ready.freeSlots())) {
       context.watchWith(ready.worker(), new WorkerGone(ready.worker()));
       context.getLog().info("Worker on {} registered with {} free slots", ready.node(), ready.freeSlots());
     }
-    // Dispatches the worker has not seen yet may make this too high; it refuses what it cannot take.
-    workers.put(ready.worker(), new WorkerInfo(ready.node(), Math.max(0, ready.freeSlots())));
-    dispatch(state);
+    dispatch(queue);
     return Effect().none();
   }
 
-  private Effect<Event, SchedulerState> onWorkerGone(SchedulerState state, WorkerGone gone) {
-    WorkerInfo info = workers.remove(gone.worker());
-    // Its node left or was downed: its attempts are re-queued now, not at the next fail-over.
-    int requeued = 0;
-    for (Iterator<Running> it = running.values().iterator(); it.hasNext(); ) {
-      if (it.next().worker().equals(gone.worker())) {
-        it.remove();
-        requeued++;
-      }
-    }
-    context.getLog().info("Worker on {} is gone; {} attempts re-queued", info == null ? "?" : info.node(), requeued);
-    dispatch(state);
+  private Effect<Event, TaskQueue> onWorkerGone(TaskQueue queue, WorkerGone gone) {
+    // Its node left or was downed: its attempts are dispatched again now, not at the next fail-over.
+    String node = workers.gone(gone.worker());
+    context.getLog().info("Worker on {} is gone; its attempts go to other workers", node == null ? "?" : node);
+    dispatch(queue);
     return Effect().none();
   }
 
-  private Effect<Event, SchedulerState> onAttemptRefused(SchedulerState state, AttemptRefused refused) {
-    Running current = running.get(refused.taskId());
-    if (current != null && current.token().equals(refused.token())) {
-      running.remove(refused.taskId());
-    }
+  private Effect<Event, TaskQueue> onAttemptRefused(TaskQueue queue, AttemptRefused refused) {
+    workers.endIfCurrent(refused.taskId(), refused.token());
     return Effect().none();
   }
 
-  private Effect<Event, SchedulerState> onTick(SchedulerState state, Tick tick) {
+  private Effect<Event, TaskQueue> onTick(TaskQueue queue, Tick tick) {
     long now = System.currentTimeMillis();
     // An attempt whose worker neither answered nor died is treated as timed out.
-    for (Map.Entry<String, Running> entry : new ArrayList<>(running.entrySet())) {
-      if (now > entry.getValue().deadlineMillis() + lostAttemptGrace.toMillis()) {
-        buffer(state, new AttemptResult(entry.getKey(), entry.getValue().token(),
-            Outcome.failed("no result within the task's timeout (attempt lost)", true), null));
-      }
+    for (Map.Entry<String, WorkerRegistry.Running> late : workers.overdue(now, lostAttemptGrace.toMillis())) {
+      buffer(queue, new AttemptResult(late.getKey(), late.getValue().token(),
+          Outcome.failed("no result within the task's timeout (attempt lost)", true), null));
     }
     // Outcomes whose record has not confirmed them are sent again.
-    state.outbox().forEach((taskId, outcome) -> {
+    queue.outbox().forEach((taskId, outcome) -> {
       Long last = lastDelivery.get(taskId);
       if (last == null || now - last > redeliverAfter.toMillis()) {
         deliver(taskId, outcome);
       }
     });
-    dispatch(state);
+    dispatch(queue);
     return Effect().none();
   }
 
-  /**
-   * Hands queued tasks to workers with free slots, highest priority first. First every worker
-   * takes the tasks whose record lives on its own node (its go-ahead is then a local message)
-   * among the next {@link #HOME_LOOKAHEAD} due tasks of the head's priority; the rest go in queue
-   * order to the emptiest workers. So FIFO holds within that window only.
-   */
-  private void dispatch(SchedulerState state) {
+  /** Hands due tasks to workers with free slots, as {@link Placement} plans it. */
+  private void dispatch(TaskQueue queue) {
     if (!epochStarted || workers.isEmpty()) {
       return;
     }
-    Map<ActorRef<TaskWorker.Command>, Integer> slots = new LinkedHashMap<>();
-    Map<String, ActorRef<TaskWorker.Command>> onNode = new HashMap<>();
-    workers.entrySet().stream()
-        .filter(e -> e.getValue().freeSlots() > 0)
-        .sorted((a, b) -> Integer.compare(b.getValue().freeSlots(), a.getValue().freeSlots()))
-        .forEach(e -> {
-          slots.put(e.getKey(), e.getValue().freeSlots());
-          onNode.put(e.getValue().node(), e.getKey());
-        });
-    int capacity = slots.values().stream().mapToInt(Integer::intValue).sum();
+    int capacity = workers.freeSlots();
     if (capacity == 0) {
       return;
     }
     long now = System.currentTimeMillis();
-    List<SchedulerState.QueuedTask> due = new ArrayList<>();
-    for (SchedulerState.QueuedTask task : state.inOrder()) {
-      if (due.size() >= capacity + HOME_LOOKAHEAD) {
+    int window = placement.window(capacity);
+    List<TaskQueue.Entry> due = new ArrayList<>();
+    for (TaskQueue.Entry task : queue.inOrder()) {
+      if (due.size() >= window) {
         break;
       }
-      if (!running.containsKey(task.spec().id()) && task.notBefore() <= now) {
+      if (!workers.isRunning(task.id()) && task.notBefore() <= now) {
         due.add(task);
       }
     }
-    Map<SchedulerState.QueuedTask, ActorRef<TaskWorker.Command>> plan = homePlan(due, onNode, slots);
-    Iterator<ActorRef<TaskWorker.Command>> emptiest = slots.keySet().iterator();
-    ActorRef<TaskWorker.Command> next = emptiest.hasNext() ? emptiest.next() : null;
-    for (SchedulerState.QueuedTask task : due) {
-      ActorRef<TaskWorker.Command> worker = plan.get(task);
-      if (worker == null) {
-        while (next != null && slots.get(next) == 0) {
-          next = emptiest.hasNext() ? emptiest.next() : null;
-        }
-        if (next == null) {
-          continue; // only home tasks further down may still be planned
-        }
-        worker = next;
-        slots.merge(worker, -1, Integer::sum);
-      }
-      String token = state.epoch() + "-" + (++dispatched);
-      running.put(task.spec().id(), new Running(token, worker, now + task.spec().timeoutMs()));
-      worker.tell(new TaskWorker.Dispatch(task.spec(), token));
+    for (Placement.Assignment<ActorRef<TaskWorker.Command>> next : placement.plan(due, workers.withFreeSlots())) {
+      TaskQueue.Entry task = next.task();
+      String token = queue.epoch() + "-" + (++dispatched);
+      workers.started(task.id(), new WorkerRegistry.Running(token, next.worker(), now + task.timeoutMs()));
+      next.worker().tell(new TaskWorker.Dispatch(task.id(), token, task.timeoutMs()));
     }
-    slots.forEach((worker, left) -> workers.computeIfPresent(worker, (w, info) -> new WorkerInfo(info.node(), left)));
-  }
-
-  static final int HOME_LOOKAHEAD = 32;
-
-  /**
-   * Which of the next due tasks (of the head's priority, within {@link #HOME_LOOKAHEAD}) go to the
-   * free worker on their record's node; takes those slots out of {@code slots}.
-   */
-  static <W> Map<SchedulerState.QueuedTask, W> homePlan(List<SchedulerState.QueuedTask> due, Map<String, W> onNode,
-      Map<W, Integer> slots) {
-    Map<SchedulerState.QueuedTask, W> plan = new java.util.IdentityHashMap<>();
-    for (int i = 0; i < due.size() && i < HOME_LOOKAHEAD; i++) {
-      SchedulerState.QueuedTask task = due.get(i);
-      if (task.spec().priority() != due.get(0).spec().priority()) {
-        break;
-      }
-      W worker = task.home() == null ? null : onNode.get(task.home());
-      if (worker != null && slots.getOrDefault(worker, 0) > 0) {
-        plan.put(task, worker);
-        slots.merge(worker, -1, Integer::sum);
-      }
-    }
-    return plan;
   }
 
   /** The node an actor lives on, as workers name theirs. */
@@ -470,20 +429,36 @@ public final class TaskScheduler
   // --- journal ---
 
   @Override
-  public EventHandler<SchedulerState, Event> eventHandler() {
-    return newEventHandlerBuilder().forAnyState().onEvent(Changed.class, SchedulerState::apply).build();
+  public EventHandler<TaskQueue, Event> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onEvent(Changed.class, TaskQueue::apply).build();
   }
 
   @Override
-  public SignalHandler<SchedulerState> signalHandler() {
+  public SignalHandler<TaskQueue> signalHandler() {
     return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.instance(), state -> context.getSelf().tell(StartEpoch.INSTANCE))
+        .onSignal(RecoveryCompleted.instance(), queue -> context.getSelf().tell(StartEpoch.INSTANCE))
         .build();
   }
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    // Recovery reads one snapshot and a short tail, also with thousands of queued tasks.
+    // Recovery reads one snapshot and a short tail, also with 100,000 queued tasks.
     return RetentionCriteria.snapshotEvery(snapshotEvery, 2).withDeleteEventsOnSnapshot();
+  }
+
+  /** Snapshots are immutable copies taken on the actor's thread: the live queue is mutable. */
+  @Override
+  public SnapshotAdapter<TaskQueue> snapshotAdapter() {
+    return new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(TaskQueue queue) {
+        return queue.toSnapshot();
+      }
+
+      @Override
+      public TaskQueue fromJournal(Object from) {
+        return TaskQueue.fromSnapshot((TaskQueue.Snapshot) from);
+      }
+    };
   }
 }

@@ -11,4 +11,10 @@ public record TaskSpec(
     long timeoutMs,
     int maxAttempts,
     int priority,
-    long submittedAt) implements CborSerializable {}
+    long submittedAt) implements CborSerializable {
+
+  /** A stand-in a worker holds until the record's go-ahead brings the real spec. */
+  static TaskSpec awaitingGoAhead(String id, long timeoutMs) {
+    return new TaskSpec(id, null, null, timeoutMs, 1, 0, 0);
+  }
+}

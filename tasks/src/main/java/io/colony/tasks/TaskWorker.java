@@ -39,7 +39,8 @@ public final class TaskWorker extends AbstractBehavior<TaskWorker.Command> {
 
   public interface Command extends CborSerializable {}
 
-  public record Dispatch(TaskSpec spec, String token) implements Command {}
+  /** Run an attempt of this task; the spec comes with the record's go-ahead. */
+  public record Dispatch(String taskId, String token, long timeoutMs) implements Command {}
 
   public record CancelAttempt(String taskId, String token) implements Command {}
 
@@ -133,11 +134,13 @@ public final class TaskWorker extends AbstractBehavior<TaskWorker.Command> {
 
   private Behavior<Command> onDispatch(Dispatch dispatch) {
     if (attempts.size() >= capacity || attempts.containsKey(dispatch.token())) {
-      scheduler.tell(new TaskScheduler.AttemptRefused(dispatch.spec().id(), dispatch.token()));
+      scheduler.tell(new TaskScheduler.AttemptRefused(dispatch.taskId(), dispatch.token()));
       return this;
     }
-    attempts.put(dispatch.token(), new Attempt(dispatch.spec(), new AtomicBoolean()));
-    getContext().pipeToSelf(records.startAttempt(dispatch.spec().id(), dispatch.token(), node),
+    // Until the record's go-ahead brings the spec, the attempt is known by its id and timeout only.
+    attempts.put(dispatch.token(), new Attempt(TaskSpec.awaitingGoAhead(dispatch.taskId(), dispatch.timeoutMs()),
+        new AtomicBoolean()));
+    getContext().pipeToSelf(records.startAttempt(dispatch.taskId(), dispatch.token(), node),
         (reply, failure) -> new Started(dispatch.token(), reply, failure));
     return this;
   }
@@ -161,7 +164,9 @@ public final class TaskWorker extends AbstractBehavior<TaskWorker.Command> {
       announce();
       return this;
     }
-    ready.add(new Ready(started.token(), ((TaskRecord.Go) started.reply()).attempt()));
+    TaskRecord.Go go = (TaskRecord.Go) started.reply();
+    attempts.put(started.token(), new Attempt(go.spec(), attempt.cancelled()));
+    ready.add(new Ready(started.token(), go.attempt()));
     startReady();
     return this;
   }

@@ -48,10 +48,14 @@ public final class Tasks {
     TaskRecords records = new ShardedTaskRecords(sharding, settings.getDuration("record-ask-timeout"));
     ActorRef<TaskScheduler.Command> scheduler = ClusterSingleton.get(system)
         .init(SingletonActor.of(TaskScheduler.create(records, settings), "task-scheduler"));
-    Duration offerInterval = settings.getDuration("offer-interval");
+    Duration enqueueTimeout = settings.getDuration("enqueue-timeout");
+    if (enqueueTimeout.compareTo(askTimeout) >= 0) {
+      throw new IllegalStateException("colony.tasks.enqueue-timeout (" + enqueueTimeout
+          + ") must be shorter than colony.http.ask-timeout (" + askTimeout + ")");
+    }
     Duration journalRunningAfter = settings.getDuration("journal-running-after");
     sharding.init(Entity.of(TaskRecord.ENTITY_KEY,
-        ctx -> TaskRecord.create(ctx.getEntityId(), scheduler, offerInterval, journalRunningAfter)));
+        ctx -> TaskRecord.create(ctx.getEntityId(), scheduler, enqueueTimeout, journalRunningAfter)));
     system.systemActorOf(TaskWorker.create(scheduler, records, handlers, settings), "task-worker", Props.empty());
     TaskIndex index = TaskIndex.start(system, settings.getString("index-read-journal"));
     LocalShards localShards = LocalShards.follow(system, TaskRecord.ENTITY_KEY.name(), Duration.ofSeconds(1));
@@ -67,8 +71,11 @@ public final class Tasks {
     return localShards.newId();
   }
 
-  /** Accepts a task; for an id that exists already (Idempotency-Key) answers that task. */
-  public CompletionStage<TaskView> submit(TaskSpec spec) {
+  /**
+   * Accepts a task once it is in the scheduler's durable queue (see {@link TaskRecord}); for an
+   * id that exists already (Idempotency-Key) answers that task, or that the key was reused.
+   */
+  public CompletionStage<TaskRecord.SubmitReply> submit(TaskSpec spec) {
     return sharding.entityRefFor(TaskRecord.ENTITY_KEY, spec.id())
         .ask(replyTo -> new TaskRecord.Submit(spec, replyTo), askTimeout);
   }

@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
@@ -16,7 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-/** A task record: idempotent submission, offering to the scheduler, gated attempts, one outcome. */
+/** A task record: queued before accepted, idempotent submission, gated attempts, one outcome, retention. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TaskRecordTest {
 
@@ -25,15 +29,37 @@ class TaskRecordTest {
       .withFallback(ConfigFactory.parseString("pekko.actor.provider = local"))
       .withFallback(ConfigFactory.load()));
   private static final Duration JOURNAL_RUNNING_AFTER = Duration.ofMillis(400);
+  private static final Duration ENQUEUE_TIMEOUT = Duration.ofSeconds(1);
+
+  /** How the stand-in scheduler answers an Enqueue. */
+  enum Queue { ACCEPTS, FULL, SILENT }
+
+  private final AtomicReference<Queue> queue = new AtomicReference<>(Queue.ACCEPTS);
   private TestProbe<TaskScheduler.Command> scheduler;
   private EventSourcedBehaviorTestKit<TaskRecord.Command, TaskRecord.Event, TaskRecord.State> record;
   private int n;
 
   @BeforeEach
   void fresh() {
+    queue.set(Queue.ACCEPTS);
     scheduler = testKit.createTestProbe();
     record = EventSourcedBehaviorTestKit.create(testKit.system(),
-        TaskRecord.create("task-" + n++, scheduler.getRef(), Duration.ofSeconds(1), JOURNAL_RUNNING_AFTER));
+        TaskRecord.create("task-" + n++, standInScheduler(), ENQUEUE_TIMEOUT, JOURNAL_RUNNING_AFTER));
+  }
+
+  /** Answers Enqueue as {@link #queue} says, and shows every message on {@link #scheduler}. */
+  private ActorRef<TaskScheduler.Command> standInScheduler() {
+    return testKit.spawn(Behaviors.monitor(TaskScheduler.Command.class, scheduler.getRef(),
+        Behaviors.receiveMessage(command -> {
+          if (command instanceof TaskScheduler.Enqueue e) {
+            switch (queue.get()) {
+              case ACCEPTS -> e.record().tell(new TaskRecord.Enqueued(e.taskId()));
+              case FULL -> e.record().tell(new TaskRecord.EnqueueRefused(e.taskId(), 10));
+              case SILENT -> { }
+            }
+          }
+          return Behaviors.same();
+        })));
   }
 
   @AfterAll
@@ -46,43 +72,104 @@ class TaskRecordTest {
   }
 
   private TaskView submit() {
-    return record.<TaskView>runCommand(replyTo -> new TaskRecord.Submit(spec(), replyTo)).reply();
+    var accepted = record.<TaskRecord.SubmitReply>runCommand(replyTo -> new TaskRecord.Submit(spec(), replyTo));
+    return assertInstanceOf(TaskRecord.Accepted.class, accepted.reply()).task();
   }
 
   @Test
-  void submitIsIdempotentAndOffersTheTaskUntilAcknowledged() {
-    TaskView first = submit();
-    assertEquals(TaskStatus.PENDING, first.status());
-    TaskScheduler.Enqueue offer = scheduler.expectMessageClass(TaskScheduler.Enqueue.class);
-    assertEquals(spec(), offer.spec());
-    // not acknowledged: offered again
-    scheduler.expectMessageClass(TaskScheduler.Enqueue.class, Duration.ofSeconds(3));
+  void aTaskIsQueuedFirstThenJournaledThenAccepted() {
+    var first = record.<TaskRecord.SubmitReply>runCommand(replyTo -> new TaskRecord.Submit(spec(), replyTo));
+    TaskScheduler.Enqueue enqueue = scheduler.expectMessageClass(TaskScheduler.Enqueue.class);
+    assertEquals(spec().id(), enqueue.taskId());
+    assertEquals(spec().maxAttempts(), enqueue.maxAttempts());
+    assertEquals(List.of(new TaskRecord.Submitted(spec())), first.events(), "the input is journaled here, not in the queue");
+    assertEquals(TaskStatus.PENDING, assertInstanceOf(TaskRecord.Accepted.class, first.reply()).task().status());
 
-    var again = record.<TaskView>runCommand(replyTo -> new TaskRecord.Submit(spec(), replyTo));
-    assertTrue(again.hasNoEvents(), "the same id is the same task");
-    assertEquals(first, again.reply());
+    var again = record.<TaskRecord.SubmitReply>runCommand(replyTo -> new TaskRecord.Submit(spec(), replyTo));
+    assertTrue(again.hasNoEvents(), "the same id and body is the same task");
+    assertInstanceOf(TaskRecord.Accepted.class, again.reply());
+    TaskSpec otherBody = new TaskSpec(spec().id(), "pi", JsonNodeFactory.instance.objectNode().put("samples", 11),
+        1000, 3, 0, 2L);
+    var reused = record.<TaskRecord.SubmitReply>runCommand(replyTo -> new TaskRecord.Submit(otherBody, replyTo));
+    assertTrue(reused.hasNoEvents());
+    assertInstanceOf(TaskRecord.KeyReused.class, reused.reply());
 
-    var acknowledged = record.runCommand(new TaskRecord.EnqueueAcknowledged(spec().id()));
-    assertTrue(acknowledged.hasNoEvents(), "the acknowledgement is not journaled");
-    scheduler.expectNoMessage(Duration.ofMillis(1500));
-
-    // After a restart an unfinished task is offered again; the scheduler dedups it.
+    // Nothing to offer after a restart: the queue has the task already.
     record.restart();
-    assertEquals(spec(), scheduler.expectMessageClass(TaskScheduler.Enqueue.class).spec());
+    assertEquals(TaskStatus.PENDING, record.<TaskView>runCommand(TaskRecord.Get::new).reply().status());
+    scheduler.expectNoMessage(Duration.ofMillis(300));
+  }
+
+  @Test
+  void aFullQueueRefusesTheTaskAndNothingIsStored() {
+    queue.set(Queue.FULL);
+    var refused = record.<TaskRecord.SubmitReply>runCommand(replyTo -> new TaskRecord.Submit(spec(), replyTo));
+    assertEquals(new TaskRecord.QueueFull(10), refused.reply());
+    assertTrue(refused.hasNoEvents());
+    assertEquals(false, record.<TaskView>runCommand(TaskRecord.Get::new).reply().exists());
+  }
+
+  @Test
+  void aSchedulerThatDoesNotAnswerGetsNothingStoredAndALateAnswerChangesNothing() {
+    queue.set(Queue.SILENT);
+    var notQueued = record.<TaskRecord.SubmitReply>runCommand(replyTo -> new TaskRecord.Submit(spec(), replyTo));
+    assertInstanceOf(TaskRecord.NotQueued.class, notQueued.reply());
+    assertTrue(notQueued.hasNoEvents());
+    assertTrue(record.runCommand(new TaskRecord.Enqueued(spec().id())).hasNoEvents(), "a late answer");
+    // the queue may have the task: its first attempt hears "no such task", so the queue drops it
+    var start = record.<TaskRecord.StartReply>runCommand(r -> new TaskRecord.StartAttempt("1-1", "node", r));
+    assertEquals(new TaskRecord.Abort(null), start.reply());
+  }
+
+  @Test
+  void aWorkerThatAsksBeforeTheTaskIsJournaledWaitsAndGetsTheSpec() {
+    queue.set(Queue.SILENT);
+    ActorRef<TaskRecord.Command> live = testKit.spawn(
+        TaskRecord.create("live-" + n, standInScheduler(), Duration.ofSeconds(5), JOURNAL_RUNNING_AFTER));
+    TaskSpec spec = new TaskSpec("live-" + n, "pi", JsonNodeFactory.instance.objectNode().put("samples", 10), 1000, 3, 0, 1L);
+    TestProbe<TaskRecord.SubmitReply> client = testKit.createTestProbe();
+    TestProbe<TaskRecord.StartReply> worker = testKit.createTestProbe();
+    live.tell(new TaskRecord.Submit(spec, client.getRef()));
+    scheduler.expectMessageClass(TaskScheduler.Enqueue.class);
+    // the queue has persisted the task and dispatched it before its acknowledgement arrived here
+    live.tell(new TaskRecord.StartAttempt("1-1", "node", worker.getRef()));
+    worker.expectNoMessage(Duration.ofMillis(200));
+    live.tell(new TaskRecord.Enqueued(spec.id()));
+    assertInstanceOf(TaskRecord.Accepted.class, client.receiveMessage());
+    assertEquals(new TaskRecord.Go(1, spec), worker.receiveMessage());
+  }
+
+  @Test
+  void forgettingAFinishedTaskStopsItsRecordButNotAnUnfinishedOne() {
+    ActorRef<TaskRecord.Command> live = testKit.spawn(
+        TaskRecord.create("forget-" + n, standInScheduler(), Duration.ofSeconds(5), JOURNAL_RUNNING_AFTER));
+    TaskSpec spec = new TaskSpec("forget-" + n, "pi", JsonNodeFactory.instance.objectNode().put("samples", 10), 1000, 3, 0, 1L);
+    TestProbe<TaskRecord.SubmitReply> client = testKit.createTestProbe();
+    live.tell(new TaskRecord.Submit(spec, client.getRef()));
+    client.expectMessageClass(TaskRecord.Accepted.class);
+    TestProbe<Object> watcher = testKit.createTestProbe();
+    live.tell(new TaskRecord.Forget());
+    watcher.expectNoMessage(Duration.ofMillis(200));
+    TestProbe<TaskView> reader = testKit.createTestProbe();
+    live.tell(new TaskRecord.Get(reader.getRef()));
+    assertEquals(TaskStatus.PENDING, reader.receiveMessage().status(), "still there");
+    live.tell(new TaskRecord.RecordOutcome(Outcome.succeeded(null).asFinal(1), testKit.createTestProbe(TaskScheduler.Command.class).getRef()));
+    live.tell(new TaskRecord.Forget());
+    watcher.expectTerminated(live, Duration.ofSeconds(3));
   }
 
   @Test
   void attemptsAreCountedAndTheFirstOutcomeWins() {
     submit();
     var go = record.<TaskRecord.StartReply>runCommand(r -> new TaskRecord.StartAttempt("1-1", "node-a", r));
-    assertEquals(new TaskRecord.Go(1), go.reply());
+    assertEquals(new TaskRecord.Go(1, spec()), go.reply());
     assertTrue(go.hasNoEvents(), "a start is journaled with the attempt's end, not on its own");
     TaskView running = record.<TaskView>runCommand(TaskRecord.Get::new).reply();
     assertEquals(TaskStatus.RUNNING, running.status());
     assertEquals("node-a", running.node());
     // a worker crashed in attempt 1 (no result); the scheduler dispatched it again
     var retry = record.<TaskRecord.StartReply>runCommand(r -> new TaskRecord.StartAttempt("1-2", "node-b", r));
-    assertEquals(new TaskRecord.Go(2), retry.reply());
+    assertEquals(new TaskRecord.Go(2, spec()), retry.reply());
 
     TestProbe<TaskScheduler.Command> acks = testKit.createTestProbe();
     var done = JsonNodeFactory.instance.objectNode().put("pi", 3.14);

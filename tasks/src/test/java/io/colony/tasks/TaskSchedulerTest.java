@@ -41,6 +41,7 @@ class TaskSchedulerTest {
         lost-attempt-grace = 300ms
         redeliver-after = 300ms
         scheduler-snapshot-every = 3
+        max-queued = 8
       }
       """)
       .withFallback(PersistenceTestKitPlugin.getInstance().config())
@@ -73,7 +74,7 @@ class TaskSchedulerTest {
 
     @Override
     public CompletionStage<TaskRecord.StartReply> startAttempt(String taskId, String token, String node) {
-      return CompletableFuture.completedFuture(new TaskRecord.Go(1));
+      return CompletableFuture.completedFuture(new TaskRecord.Go(1, null));
     }
   }
 
@@ -120,8 +121,8 @@ class TaskSchedulerTest {
 
   private void enqueue(ActorRef<TaskScheduler.Command> scheduler, TaskSpec spec) {
     TestProbe<TaskRecord.Command> record = testKit.createTestProbe();
-    scheduler.tell(new TaskScheduler.Enqueue(spec, record.getRef()));
-    assertEquals(new TaskRecord.EnqueueAcknowledged(spec.id()), record.receiveMessage(Duration.ofSeconds(3)));
+    scheduler.tell(TaskScheduler.Enqueue.of(spec, record.getRef()));
+    assertEquals(new TaskRecord.Enqueued(spec.id()), record.receiveMessage(Duration.ofSeconds(3)));
   }
 
   private TestProbe<TaskWorker.Command> worker(ActorRef<TaskScheduler.Command> scheduler, int slots) {
@@ -142,9 +143,9 @@ class TaskSchedulerTest {
     enqueue(scheduler, spec("low-2", 1, 1, 10_000));
     var worker = worker(scheduler, 3);
 
-    assertEquals("high", dispatched(worker).spec().id());
-    assertEquals("low-1", dispatched(worker).spec().id());
-    assertEquals("low-2", dispatched(worker).spec().id());
+    assertEquals("high", dispatched(worker).taskId());
+    assertEquals("low-1", dispatched(worker).taskId());
+    assertEquals("low-2", dispatched(worker).taskId());
   }
 
   @Test
@@ -159,32 +160,46 @@ class TaskSchedulerTest {
     status(scheduler); // both registered
 
     enqueue(scheduler, spec("first", 0, 1, 10_000));
-    assertEquals("first", dispatched(home).spec().id(), "the emptier worker elsewhere does not get it");
+    assertEquals("first", dispatched(home).taskId(), "the emptier worker elsewhere does not get it");
     enqueue(scheduler, spec("second", 0, 1, 10_000));
-    assertEquals("second", dispatched(elsewhere).spec().id(), "the home worker is full");
+    assertEquals("second", dispatched(elsewhere).taskId(), "the home worker is full");
     home.expectNoMessage(Duration.ofMillis(200));
   }
 
   @Test
-  void homeTasksArePlannedWithinTheHeadsPriorityAndTheFreeSlots() {
-    var a1 = queued("a1", 0, "A");
-    var b1 = queued("b1", 0, "B");
-    var a2 = queued("a2", 0, "A");
-    var c1 = queued("c1", 0, "C");
-    var slots = new java.util.HashMap<>(java.util.Map.of("wa", 1, "wb", 2));
-    var plan = TaskScheduler.homePlan(List.of(a1, b1, a2, c1), java.util.Map.of("A", "wa", "B", "wb"), slots);
-    assertEquals(java.util.Map.of(a1, "wa", b1, "wb"), java.util.Map.copyOf(plan));
-    assertEquals(java.util.Map.of("wa", 0, "wb", 1), slots);
-
-    // a lower-priority task never jumps ahead of a higher one for locality
-    var urgent = queued("urgent", 5, "B");
-    var plan2 = TaskScheduler.homePlan(List.of(urgent, queued("later", 0, "A")), java.util.Map.of("A", "wa", "B", "wb"),
-        new java.util.HashMap<>(java.util.Map.of("wa", 1, "wb", 1)));
-    assertEquals(java.util.Map.of(urgent, "wb"), java.util.Map.copyOf(plan2));
+  void beyondTheQueueCapATaskIsRefusedAndNothingIsStored() {
+    var scheduler = startScheduler();
+    for (int i = 0; i < 8; i++) {
+      enqueue(scheduler, spec("full-" + i, 0, 1, 10_000));
+    }
+    TestProbe<TaskRecord.Command> record = testKit.createTestProbe();
+    scheduler.tell(TaskScheduler.Enqueue.of(spec("one-too-many", 0, 1, 10_000), record.getRef()));
+    assertEquals(new TaskRecord.EnqueueRefused("one-too-many", 8), record.receiveMessage(Duration.ofSeconds(3)));
+    assertEquals(8, status(scheduler).queued());
+    // a task already queued is still acknowledged (a repeated submission is not a new task)
+    scheduler.tell(TaskScheduler.Enqueue.of(spec("full-3", 0, 1, 10_000), record.getRef()));
+    assertEquals(new TaskRecord.Enqueued("full-3"), record.receiveMessage(Duration.ofSeconds(3)));
   }
 
-  private static SchedulerState.QueuedTask queued(String id, int priority, String home) {
-    return new SchedulerState.QueuedTask(spec(id, priority, 1, 1000), 0, 0, 0, home);
+  @Test
+  void aSkipDropsTheTaskOnlyForItsCurrentAttempt() {
+    var scheduler = startScheduler();
+    enqueue(scheduler, spec("late-accept", 0, 1, 10_000));
+    var worker = worker(scheduler, 2);
+    var first = dispatched(worker);
+    // The record asks again (its client retried): the first attempt is forgotten and the task
+    // is dispatched afresh, so the first attempt's skip ("no such task" yet) cannot drop it.
+    enqueue(scheduler, spec("late-accept", 0, 1, 10_000));
+    var second = dispatched(worker);
+    assertNotEquals(first.token(), second.token());
+    scheduler.tell(new TaskScheduler.AttemptSkipped("late-accept", first.token()));
+    status(scheduler);
+    assertEquals(1, status(scheduler).queued(), "a stale skip changes nothing");
+    scheduler.tell(new TaskScheduler.AttemptSkipped("late-accept", second.token()));
+    recordCalls.awaitAssert(Duration.ofSeconds(3), () -> {
+      assertEquals(0, status(scheduler).queued(), "the record has no such task: dropped");
+      return null;
+    });
   }
 
   @Test
@@ -197,9 +212,9 @@ class TaskSchedulerTest {
     var first = dispatched(worker);
     worker.expectNoMessage(Duration.ofMillis(300));
 
-    scheduler.tell(new TaskScheduler.AttemptResult(first.spec().id(), first.token(), Outcome.succeeded(null),
+    scheduler.tell(new TaskScheduler.AttemptResult(first.taskId(), first.token(), Outcome.succeeded(null),
         new TaskScheduler.WorkerReady(worker.getRef(), "node", 1)));
-    assertNotEquals(first.spec().id(), dispatched(worker).spec().id());
+    assertNotEquals(first.taskId(), dispatched(worker).taskId());
   }
 
   @Test
@@ -308,7 +323,7 @@ class TaskSchedulerTest {
     var survivor = worker(scheduler, 1);
     doomed.stop();
     var again = survivor.expectMessageClass(TaskWorker.Dispatch.class, Duration.ofSeconds(3));
-    assertEquals("orphan", again.spec().id());
+    assertEquals("orphan", again.taskId());
     assertNotEquals(first.token(), again.token());
     // a crash is not a failed attempt: maxAttempts = 1 still lets it succeed now
     scheduler.tell(new TaskScheduler.AttemptResult("orphan", again.token(), Outcome.succeeded(null), null));
@@ -340,15 +355,15 @@ class TaskSchedulerTest {
     String tokenOfOldTask = null;
     for (int i = 0; i < 5; i++) {
       var d = dispatched(newWorker);
-      ids.add(d.spec().id());
-      if (d.spec().id().equals(old.spec().id())) {
+      ids.add(d.taskId());
+      if (d.taskId().equals(old.taskId())) {
         tokenOfOldTask = d.token();
       }
     }
     assertEquals(List.of("r0", "r1", "r2", "r3", "r4"), ids);
     assertTrue(tokenOfOldTask.startsWith((firstEpoch + 1) + "-"), tokenOfOldTask);
     // the first incarnation's attempt reports late: ignored
-    restarted.tell(new TaskScheduler.AttemptResult(old.spec().id(), old.token(), Outcome.succeeded(null), null));
+    restarted.tell(new TaskScheduler.AttemptResult(old.taskId(), old.token(), Outcome.succeeded(null), null));
     recordCalls.expectNoMessage(Duration.ofMillis(300));
   }
 

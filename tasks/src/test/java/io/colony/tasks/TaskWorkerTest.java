@@ -8,6 +8,8 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
@@ -53,6 +55,15 @@ class TaskWorkerTest {
         }
       }));
 
+  /** The specs the stand-in records hold, by task id (the go-ahead brings the spec). */
+  private static final Map<String, TaskSpec> SPECS = new ConcurrentHashMap<>();
+
+  /** A dispatch as the scheduler sends it (id, token, timeout); the stand-in record knows the spec. */
+  private static TaskWorker.Dispatch dispatch(TaskSpec spec, String token) {
+    SPECS.put(spec.id(), spec);
+    return new TaskWorker.Dispatch(spec.id(), token, spec.timeoutMs());
+  }
+
   /** Every attempt may start; it is the first one. */
   private static final TaskRecords GO = new TaskRecords() {
     public void recordOutcome(String taskId, Outcome outcome, ActorRef<TaskScheduler.Command> replyTo) {}
@@ -60,7 +71,7 @@ class TaskWorkerTest {
     public void attemptFailed(String taskId, String token, String error, int attempts) {}
 
     public CompletionStage<TaskRecord.StartReply> startAttempt(String taskId, String token, String node) {
-      return CompletableFuture.completedFuture(new TaskRecord.Go(1));
+      return CompletableFuture.completedFuture(new TaskRecord.Go(1, SPECS.get(taskId)));
     }
   };
 
@@ -80,10 +91,10 @@ class TaskWorkerTest {
     TaskScheduler.WorkerReady hello = scheduler.expectMessageClass(TaskScheduler.WorkerReady.class);
     assertEquals(2, hello.freeSlots(), "one slot plus one prefetched attempt");
 
-    worker.tell(new TaskWorker.Dispatch(spec("a", "block", 10_000), "1-1"));
+    worker.tell(dispatch(spec("a", "block", 10_000), "1-1"));
     // b waits for the slot longer than its own timeout: the timeout counts from its start only
-    worker.tell(new TaskWorker.Dispatch(spec("b", "quick", 300), "1-2"));
-    worker.tell(new TaskWorker.Dispatch(spec("c", "quick", 300), "1-3"));
+    worker.tell(dispatch(spec("b", "quick", 300), "1-2"));
+    worker.tell(dispatch(spec("c", "quick", 300), "1-3"));
     assertEquals(new TaskScheduler.AttemptRefused("c", "1-3"), scheduler.expectMessageClass(TaskScheduler.AttemptRefused.class));
 
     TestProbe<TaskWorker.WorkerStats> stats = testKit.createTestProbe();
@@ -117,7 +128,7 @@ class TaskWorkerTest {
     TestProbe<TaskScheduler.Command> scheduler = testKit.createTestProbe();
     var worker = testKit.spawn(TaskWorker.create(scheduler.getRef(), GO, new TaskHandlers(List.of(new BuiltInTasks.Sleep())),
         CONFIG.getConfig("colony.tasks")));
-    worker.tell(new TaskWorker.Dispatch(new TaskSpec("slow", "sleep",
+    worker.tell(dispatch(new TaskSpec("slow", "sleep",
         JsonNodeFactory.instance.objectNode().put("ms", 5000), 200, 2, 0, 0), "1-9"));
     TaskScheduler.AttemptResult result = scheduler.fishForMessage(Duration.ofSeconds(3), m ->
         m instanceof TaskScheduler.AttemptResult
