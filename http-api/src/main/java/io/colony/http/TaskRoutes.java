@@ -53,7 +53,10 @@ public final class TaskRoutes extends AllDirectives {
     return concat(
         pathPrefix(segment("v1").slash("tasks"), () -> concat(
             pathEnd(() -> concat(post(this::submit), get(this::list))),
-            path(segment(), id -> concat(get(() -> read(id)), delete(() -> cancel(id)))))),
+            path(segment(), id -> TaskSubmission.isValidId(id)
+                ? concat(get(() -> read(id)), delete(() -> cancel(id)))
+                : complete(badRequest("invalid_task_id",
+                    "A task id is 1 to 128 letters, digits, '-', '_' or '.'; ids come from POST /v1/tasks."))))),
         path(segment("v1").slash("workers"), () -> get(this::workers)));
   }
 

@@ -12,6 +12,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.junit.jupiter.api.AfterAll;
@@ -78,6 +79,39 @@ class TaskRoutesTest {
     assertEquals(202, second.statusCode());
     assertEquals(first, json(second).get("id").asText());
     assertTrue(!first.equals(json(post(body, "Idempotency-Key", "order-43")).get("id").asText()));
+  }
+
+  @Test
+  void anIdempotencyKeyReusedWithAnotherBodyIs422AndChangesNothing() {
+    String body = "{\"type\":\"sleep\",\"input\":{\"ms\":1}}";
+    String id = json(post(body, "Idempotency-Key", "reuse-1")).get("id").asText();
+    HttpResponse<String> reused = post("{\"type\":\"sleep\",\"input\":{\"ms\":2}}", "Idempotency-Key", "reuse-1");
+    assertEquals(422, reused.statusCode(), reused.body());
+    assertEquals("idempotency_key_reused", json(reused).get("error").asText());
+    JsonNode task = awaitFinished(id);
+    assertEquals(1, task.get("result").get("sleptMs").asInt(), "the first body's task ran, unchanged: " + task);
+  }
+
+  @Test
+  void integersOutOfRangeAre400NeverWrapped() {
+    for (String field : List.of("maxAttempts", "timeoutMs", "priority")) {
+      HttpResponse<String> response = post("{\"type\":\"sleep\",\"input\":{\"ms\":1},\"" + field
+          + "\":18446744073709551617}");
+      assertEquals(400, response.statusCode(), field + ": " + response.body());
+      assertEquals("invalid_task", json(response).get("error").asText());
+      assertTrue(json(response).get("message").asText().contains(field), response.body());
+    }
+  }
+
+  @Test
+  void taskIdsTheJournalCannotHoldAre400() {
+    for (String id : List.of("nul%00byte", "bad%E2%82utf8", "x".repeat(300), "sp%20ace", "%F0%9F%98%80")) {
+      for (String method : List.of("GET", "DELETE")) {
+        HttpResponse<String> response = HttpJson.send(method, base + "/v1/tasks/" + id);
+        assertEquals(400, response.statusCode(), method + " " + id + ": " + response.body());
+        assertTrue(json(response).has("error"), response.body());
+      }
+    }
   }
 
   @Test

@@ -75,11 +75,23 @@ public final class TaskSubmission {
     if (!value.isIntegralNumber()) {
       throw new IllegalArgumentException(field + " must be a whole number.");
     }
+    if (!value.canConvertToLong()) {
+      // asLong() would wrap it (2^64 + 1 becomes 1): refuse instead
+      throw new IllegalArgumentException(field + " is out of range.");
+    }
     return value.asLong();
   }
 
+  /** What a task id looks like: the ids Colony makes (UUIDs, idem-<hex>) and nothing a journal column cannot hold. */
+  private static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("[A-Za-z0-9_.-]{1,128}");
+
+  /** Whether {@code id} can name a task; anything else is a 400, never a lookup. */
+  public static boolean isValidId(String id) {
+    return ID.matcher(id).matches();
+  }
+
   /** The same key, the same task id; hashed so any key makes a valid id. */
-  static String idFor(String idempotencyKey) {
+  public static String idFor(String idempotencyKey) {
     try {
       byte[] digest = MessageDigest.getInstance("SHA-256").digest(idempotencyKey.getBytes(StandardCharsets.UTF_8));
       return "idem-" + HexFormat.of().formatHex(digest, 0, 16);
