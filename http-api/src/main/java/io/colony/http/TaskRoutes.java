@@ -5,6 +5,7 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.colony.tasks.TaskIndex;
 import io.colony.tasks.TaskRecord;
+import io.colony.tasks.TaskScheduler;
 import io.colony.tasks.TaskStatus;
 import io.colony.tasks.TaskSubmission;
 import io.colony.tasks.TaskView;
@@ -12,6 +13,7 @@ import io.colony.tasks.TaskWorker;
 import io.colony.tasks.Tasks;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -32,7 +34,8 @@ public final class TaskRoutes extends AllDirectives {
 
   public record TaskList(List<TaskIndex.TaskSummary> tasks) {}
 
-  public record Workers(List<TaskWorker.WorkerStats> workers) {}
+  /** {@code scheduler} is null when the scheduler did not answer in time (e.g. while it moves). */
+  public record Workers(List<TaskWorker.WorkerStats> workers, TaskScheduler.Status scheduler) {}
 
   private final Tasks tasks;
   private final TaskSubmission submission;
@@ -135,7 +138,10 @@ public final class TaskRoutes extends AllDirectives {
   }
 
   private Route workers() {
-    return completeWithFuture(answer(tasks.workers(), list -> json.response(StatusCodes.OK, new Workers(list))));
+    CompletableFuture<TaskScheduler.Status> scheduler = tasks.schedulerStatus().toCompletableFuture()
+        .exceptionally(notNow -> null);
+    return completeWithFuture(answer(tasks.workers().thenCombine(scheduler, Workers::new),
+        workers -> json.response(StatusCodes.OK, workers)));
   }
 
   private HttpResponse viewOrNotFound(TaskView view) {

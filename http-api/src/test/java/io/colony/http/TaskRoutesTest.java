@@ -196,5 +196,10 @@ class TaskRoutesTest {
     JsonNode pool = workers.get("workers").get(0);
     assertEquals(4, pool.get("slots").asInt());
     assertTrue(pool.get("busy").asInt() >= 0 && pool.get("busy").asInt() <= 4);
+    JsonNode scheduler = await().atMost(Duration.ofSeconds(10)).until(
+        () -> HttpJson.getJson(base + "/v1/workers").get("scheduler"), s -> s != null && !s.isNull());
+    assertTrue(scheduler.get("epoch").asLong() >= 1, scheduler.toString());
+    assertEquals(1, scheduler.get("workers").asInt(), scheduler.toString());
+    assertTrue(scheduler.has("queued") && scheduler.has("running") && scheduler.has("undelivered"), scheduler.toString());
   }
 }
