@@ -24,20 +24,23 @@ import org.apache.pekko.pattern.Patterns;
  */
 final class LocalShards {
 
-  /** Random ids tried before settling for one that lives elsewhere (1/nodes of them are local). */
-  static final int TRIES = 16;
-
   private final HashCodeMessageExtractor<?> extractor;
+  /** Random ids tried before settling for one that lives elsewhere (1/nodes of them are local). */
+  private final int tries;
   private volatile Set<String> hosted = Set.of();
 
-  private LocalShards(int numberOfShards) {
+  private LocalShards(int numberOfShards, int tries) {
     this.extractor = new HashCodeMessageExtractor<>(numberOfShards);
+    this.tries = tries;
   }
 
-  /** Starts following the local region of {@code typeName} (a typed entity type key's name). */
-  static LocalShards follow(ActorSystem<?> system, String typeName, Duration every) {
+  /**
+   * Starts following the local region of {@code typeName} (a typed entity type key's name),
+   * asking it {@code every} so often; {@link #newId} draws at most {@code tries} ids.
+   */
+  static LocalShards follow(ActorSystem<?> system, String typeName, Duration every, int tries) {
     int numberOfShards = system.settings().config().getInt("pekko.cluster.sharding.number-of-shards");
-    LocalShards shards = new LocalShards(numberOfShards);
+    LocalShards shards = new LocalShards(numberOfShards, tries);
     ActorRef region = ClusterSharding.get(Adapter.toClassic(system)).shardRegion(typeName);
     system.scheduler().scheduleWithFixedDelay(Duration.ZERO, every, () ->
         Patterns.ask(region, ShardRegion.getRegionStatsInstance(), every).whenCompleteAsync((reply, failure) -> {
@@ -52,9 +55,9 @@ final class LocalShards {
     return hosted.contains(extractor.shardId(entityId));
   }
 
-  /** A random UUID whose entity this node hosts, if one turns up within {@link #TRIES}. */
+  /** A random UUID whose entity this node hosts, if one turns up within the configured tries. */
   String newId() {
-    return firstMatching(this::hosts, () -> UUID.randomUUID().toString(), hosted.isEmpty() ? 1 : TRIES);
+    return firstMatching(this::hosts, () -> UUID.randomUUID().toString(), hosted.isEmpty() ? 1 : tries);
   }
 
   static String firstMatching(Predicate<String> wanted, Supplier<String> ids, int tries) {

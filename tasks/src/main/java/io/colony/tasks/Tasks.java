@@ -58,7 +58,8 @@ public final class Tasks {
         ctx -> TaskRecord.create(ctx.getEntityId(), scheduler, enqueueTimeout, journalRunningAfter)));
     system.systemActorOf(TaskWorker.create(scheduler, records, handlers, settings), "task-worker", Props.empty());
     TaskIndex index = TaskIndex.start(system, settings.getString("index-read-journal"));
-    LocalShards localShards = LocalShards.follow(system, TaskRecord.ENTITY_KEY.name(), Duration.ofSeconds(1));
+    LocalShards localShards = LocalShards.follow(system, TaskRecord.ENTITY_KEY.name(),
+        settings.getDuration("local-id.refresh"), settings.getInt("local-id.tries"));
     return new Tasks(system, sharding, scheduler, handlers, index, localShards, askTimeout);
   }
 

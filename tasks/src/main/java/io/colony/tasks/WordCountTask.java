@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.colony.sharding.kv.KeyValueEntity;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -18,7 +17,6 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  */
 public final class WordCountTask implements TaskHandler {
 
-  private static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
   private static final int TOP = 10;
 
   @Override
@@ -44,7 +42,7 @@ public final class WordCountTask implements TaskHandler {
       ClusterSharding sharding = ClusterSharding.get(context.system());
       for (JsonNode key : input.get("keys")) {
         KeyValueEntity.Reply reply = sharding.entityRefFor(KeyValueEntity.ENTITY_KEY, key.asText())
-            .ask(KeyValueEntity.Get::new, READ_TIMEOUT).toCompletableFuture().get();
+            .ask(KeyValueEntity.Get::new, readTimeout(context)).toCompletableFuture().get();
         if (!(reply instanceof KeyValueEntity.Found found)) {
           throw new NonRetryableTaskException("key '" + key.asText() + "' does not exist");
         }
@@ -68,5 +66,9 @@ public final class WordCountTask implements TaskHandler {
         counts.merge(word, 1, Integer::sum);
       }
     }
+  }
+
+  private static java.time.Duration readTimeout(TaskContext context) {
+    return context.system().settings().config().getDuration("colony.tasks.wordcount.read-timeout");
   }
 }
