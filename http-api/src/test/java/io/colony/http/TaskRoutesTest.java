@@ -162,5 +162,7 @@ class TaskRoutesTest {
     JsonNode pool = workers.get("workers").get(0);
     assertEquals(4, pool.get("slots").asInt());
     assertTrue(pool.get("busy").asInt() >= 0 && pool.get("busy").asInt() <= 4);
+    assertTrue(pool.get("stuck").asInt() >= 0 && pool.get("stuck").asInt() <= pool.get("busy").asInt(),
+        "stuck slots are busy ones whose interrupted handler has not returned: " + pool);
   }
 }
