@@ -196,6 +196,8 @@ class TaskRoutesTest {
     JsonNode pool = workers.get("workers").get(0);
     assertEquals(4, pool.get("slots").asInt());
     assertTrue(pool.get("busy").asInt() >= 0 && pool.get("busy").asInt() <= 4);
+    assertTrue(pool.get("stuck").asInt() >= 0 && pool.get("stuck").asInt() <= pool.get("busy").asInt(),
+        "stuck slots are busy ones whose interrupted handler has not returned: " + pool);
     JsonNode scheduler = await().atMost(Duration.ofSeconds(10)).until(
         () -> HttpJson.getJson(base + "/v1/workers").get("scheduler"), s -> s != null && !s.isNull());
     assertTrue(scheduler.get("epoch").asLong() >= 1, scheduler.toString());

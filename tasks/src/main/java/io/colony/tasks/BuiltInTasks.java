@@ -3,15 +3,27 @@ package io.colony.tasks;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
-/** The task types every node has: {@code sleep}, {@code pi} and {@code fail}. */
+/**
+ * The task types every node has: {@code sleep}, {@code pi} and {@code fail}. Each stops soon
+ * after its attempt is interrupted (timeout or cancel), so its slot does not stay stuck.
+ */
 public final class BuiltInTasks {
 
   private BuiltInTasks() {}
 
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
-  /** {@code {"ms": N}}: waits N ms (cancellable), answers {@code {"sleptMs": N}}. */
+  /** True once the attempt should stop: cancelled or timed out, or its thread interrupted. */
+  static boolean stopRequested(TaskContext context) {
+    return context.isCancelled() || Thread.currentThread().isInterrupted();
+  }
+
+  /**
+   * {@code {"ms": N}}: waits N ms, answers {@code {"sleptMs": N}}. An interrupt ends the wait at
+   * once; a cancellation seen only through {@link TaskContext#isCancelled()} within 50 ms.
+   */
   public static final class Sleep implements TaskHandler {
     @Override
     public String type() {
@@ -29,15 +41,21 @@ public final class BuiltInTasks {
     @Override
     public JsonNode run(TaskContext context, JsonNode input) throws InterruptedException {
       long ms = input.path("ms").asLong();
-      long deadline = System.nanoTime() + ms * 1_000_000;
-      while (System.nanoTime() < deadline && !context.isCancelled()) {
-        Thread.sleep(Math.max(0, Math.min(50, (deadline - System.nanoTime()) / 1_000_000)));
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
+      for (long left = ms; left > 0; left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())) {
+        if (context.isCancelled()) {
+          throw new InterruptedException("sleep cancelled");
+        }
+        Thread.sleep(Math.min(50, left));
       }
       return JSON.objectNode().put("sleptMs", ms);
     }
   }
 
-  /** {@code {"samples": N}}: Monte Carlo estimate of π from N random points. */
+  /**
+   * {@code {"samples": N}}: Monte Carlo estimate of π from N random points. Looks for a
+   * cancellation every 65536 samples (well under a millisecond).
+   */
   public static final class Pi implements TaskHandler {
     @Override
     public String type() {
@@ -58,7 +76,7 @@ public final class BuiltInTasks {
       ThreadLocalRandom random = ThreadLocalRandom.current();
       long inside = 0;
       for (long i = 0; i < samples; i++) {
-        if ((i & 0xFFFF) == 0 && context.isCancelled()) {
+        if ((i & 0xFFFF) == 0 && stopRequested(context)) {
           throw new NonRetryableTaskException("cancelled");
         }
         double x = random.nextDouble();

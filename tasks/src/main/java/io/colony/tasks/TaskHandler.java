@@ -8,9 +8,18 @@ import com.fasterxml.jackson.databind.JsonNode;
  * {@code META-INF/services/io.colony.tasks.TaskHandler} of a jar on the node's
  * classpath (e.g. in {@code COLONY_EXTENSIONS}) and the type is there on every such node.
  *
- * <p>{@link #run} executes on Colony's task dispatcher, never on Pekko's default one, so it
- * may block. It may run more than once for one task (a crashed or timed-out attempt is
- * retried), so it should be idempotent; exactly one outcome is recorded.
+ * <p>{@link #run} executes on a thread of the node's worker pool, never on Pekko's default
+ * dispatcher, so it may block. It may run more than once for one task (a crashed or timed-out
+ * attempt is retried), so it should be idempotent; exactly one outcome is recorded.
+ *
+ * <p>When an attempt times out or its task is cancelled, {@link TaskContext#isCancelled()} turns
+ * true and the thread running {@link #run} is interrupted. A timed-out attempt counts as failed
+ * at once (its task may be retried elsewhere) and whatever {@code run} returns afterwards is
+ * ignored. But the worker slot stays busy ("stuck", shown by {@code GET /v1/workers}) until
+ * {@code run} actually returns: a handler should let {@link InterruptedException} propagate
+ * (or return soon after it), not swallow it, and should check {@code isCancelled()} in long
+ * loops. One that ignores both keeps its slot, and that node runs one attempt fewer at a time,
+ * until it returns.
  */
 public interface TaskHandler {
 
