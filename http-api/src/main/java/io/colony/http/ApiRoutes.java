@@ -1,6 +1,7 @@
 package io.colony.http;
 
 import com.typesafe.config.Config;
+import io.colony.persistence.JournalHealth;
 import io.colony.sharding.ShardPlacement;
 import io.colony.sharding.entities.UserEntities;
 import io.colony.sharding.kv.KeyIndex;
@@ -27,8 +28,11 @@ public final class ApiRoutes extends AllDirectives {
   private final KeyIndex index;
   private final Tasks tasks;
   private final UserEntities entities;
+  private final JournalHealth health;
 
-  public ApiRoutes(ActorSystem<?> system, KeyValueStore store, KeyIndex index, Tasks tasks, UserEntities entities) {
+  public ApiRoutes(ActorSystem<?> system, KeyValueStore store, KeyIndex index, Tasks tasks, UserEntities entities,
+      JournalHealth health) {
+    this.health = health;
     this.system = system;
     this.store = store;
     this.index = index;
@@ -45,12 +49,26 @@ public final class ApiRoutes extends AllDirectives {
     List<EntityTypeKey<?>> shardedTypes = new ArrayList<>(List.of(KeyValueEntity.ENTITY_KEY, TaskRecord.ENTITY_KEY));
     shardedTypes.addAll(entities.keys());
     return errors.handle(concat(
-        new HealthRoutes(system, json).routes(),
+        new HealthRoutes(system, json, health::current).routes(),
         new ClusterRoutes(system, json, http.getDuration("sse-keep-alive")).routes(),
         new ShardRoutes(new ShardPlacement(system, askTimeout), shardedTypes, json, errors, executor).routes(),
-        new TaskRoutes(tasks, new TaskSubmission(tasks.handlers(), system.settings().config().getConfig("colony.tasks")),
-            json, errors, executor).routes(),
-        new KvRoutes(store, index, json, errors, askTimeout, Materializer.matFromSystem(system), executor).routes(),
-        new EntityRoutes(entities, json, errors, executor).routes()));
+        whileJournalUndamaged(errors, () -> concat(
+            new TaskRoutes(tasks, new TaskSubmission(tasks.handlers(), system.settings().config().getConfig("colony.tasks")),
+                json, errors, executor).routes(),
+            new KvRoutes(store, index, json, errors, askTimeout, Materializer.matFromSystem(system), executor).routes(),
+            new EntityRoutes(entities, json, errors, executor).routes()))));
+  }
+
+  /** Data requests get 503 at once, with the reason, while the journal database is damaged. */
+  private Route whileJournalUndamaged(ErrorHandling errors, java.util.function.Supplier<Route> inner) {
+    Route data = inner.get();
+    return extractRequest(request -> {
+      JournalHealth.Status status = health.current();
+      if (status.condition() == JournalHealth.Condition.DAMAGED) {
+        return complete(errors.unavailable("The journal database is damaged (" + status.reason()
+            + "); nothing was read or written. See GET /ready and the node's log."));
+      }
+      return data;
+    });
   }
 }

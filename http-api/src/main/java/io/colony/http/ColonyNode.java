@@ -2,6 +2,7 @@ package io.colony.http;
 
 import com.typesafe.config.Config;
 import io.colony.persistence.JournalDatabase;
+import io.colony.persistence.JournalHealth;
 import io.colony.persistence.JournalSchema;
 import io.colony.runtime.ClusterJoin;
 import io.colony.runtime.NodeConfig;
@@ -39,20 +40,34 @@ public final class ColonyNode {
     JournalDatabase database = JournalDatabase.from(config, settings.dataDir());
     EntityRegistry entityTypes = EntityRegistry.load(ColonyNode.class.getClassLoader());
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), NodeConfig.SYSTEM_NAME, config);
+    JournalHealth health;
     try {
       JournalSchema.ensure(system, database, config.getDuration("colony.persistence.db.startup-timeout"));
+      health = startHealth(config, database);
     } catch (IllegalStateException e) {
-      system.terminate();
-      throw e;
+      if (JournalHealth.classify(e) != JournalHealth.Condition.DAMAGED) {
+        system.terminate();
+        throw e;
+      }
+      // A damaged database is reported (not ready, with the reason), not looped on by restarts.
+      health = startHealth(config, database);
     }
+    DamageLogFilter.install(health);
+    JournalHealth watched = health;
+    system.getWhenTerminated().whenComplete((done, failure) -> watched.close());
     ClusterJoin.start(system, settings);
     KeyValueStore store = KeyValueStore.init(system, config.getDuration("colony.http.ask-timeout"));
     KeyIndex index = KeyIndex.start(system, config.getString("colony.sharding.kv.index-read-journal"));
     Tasks tasks = Tasks.start(system, config.getDuration("colony.http.ask-timeout"));
     UserEntities entities = UserEntities.init(system, entityTypes, config.getDuration("colony.http.ask-timeout"));
     CompletionStage<ServerBinding> binding = HttpServer.start(system, settings.host(), settings.httpPort(),
-        new ApiRoutes(system, store, index, tasks, entities).routes());
+        new ApiRoutes(system, store, index, tasks, entities, health).routes());
     return new ColonyNode(system, binding);
+  }
+
+  private static JournalHealth startHealth(Config config, JournalDatabase database) {
+    return JournalHealth.start(database, config.getDuration("colony.persistence.db.health-check-interval"),
+        config.getDuration("colony.persistence.db.health-check-timeout"));
   }
 
   public ActorSystem<Void> system() {
