@@ -110,6 +110,124 @@ class LauncherIT {
         HttpJson.get("http://127.0.0.1:" + baseHttp + "/v1/entities").body());
   }
 
+  @Test
+  void aBackupTakenUnderWriteLoadRestoresEveryWriteAcknowledgedBeforeIt() throws Exception {
+    baseHttp = FreePorts.consecutive(1);
+    baseRemote = FreePorts.consecutive(1);
+    assertEquals(0, colony("up", "1").exitCode());
+    String node = "http://127.0.0.1:" + baseHttp;
+    for (int i = 0; i < 100; i++) {
+      assertEquals(200, put(node, "before-" + i, "value " + i));
+    }
+    Writers writers = Writers.start(List.of(node), "during-", 2);
+    Path backup = runDir.resolve("backups/colony.zip");
+    Result taken = colony("backup", backup.toString());
+    writers.stop();
+    assertEquals(0, taken.exitCode(), taken.output());
+    assertTrue(writers.acknowledged().size() > 0, "writes went on during the backup");
+    assertEquals(1, colony("restore", backup.toString()).exitCode(), "restore refuses a running cluster");
+
+    assertEquals(0, colony("down").exitCode());
+    try (var files = Files.list(runDir.resolve("data"))) {
+      for (Path f : files.toList()) {
+        Files.delete(f);
+      }
+    }
+    Result restored = colony("restore", backup.toString());
+    assertEquals(0, restored.exitCode(), restored.output());
+    assertEquals(0, colony("up", "1").exitCode());
+    for (int i = 0; i < 100; i++) {
+      assertEquals("value " + i, HttpJson.get(node + "/v1/kv/before-" + i).body());
+    }
+  }
+
+  @Test
+  void killingTheDatabaseServerAndThenANodeWithItMidWritesLosesNoAcknowledgedWrite() throws Exception {
+    baseHttp = FreePorts.consecutive(3);
+    baseRemote = FreePorts.consecutive(3);
+    assertEquals(0, colony("up", "3").exitCode());
+    List<String> nodes = List.of("http://127.0.0.1:" + baseHttp, "http://127.0.0.1:" + (baseHttp + 1),
+        "http://127.0.0.1:" + (baseHttp + 2));
+    Writers writers = Writers.start(nodes, "k-", 4);
+    try {
+      writers.awaitMore(100);
+      kill9(Long.parseLong(Files.readString(runDir.resolve("h2-server.pid")).trim()));
+      writers.awaitMore(100); // the supervisor started the server again; the nodes reconnected
+      List<Long> nodePids = pids();
+      kill9(Long.parseLong(Files.readString(runDir.resolve("h2-server.pid")).trim()));
+      kill9(nodePids.get(1));
+      writers.awaitMore(100);
+    } finally {
+      writers.stop();
+    }
+    assertTrue(Files.readString(runDir.resolve("h2.log")).contains("starting it again"));
+    java.util.Map<String, String> acknowledged = writers.acknowledged();
+    for (var write : acknowledged.entrySet()) {
+      String url = nodes.get(0) + "/v1/kv/" + write.getKey();
+      String body = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).ignoreExceptions()
+          .until(() -> HttpJson.get(url), r -> r.statusCode() != 503).body();
+      assertEquals(write.getValue(), body, "acknowledged write of " + write.getKey());
+    }
+  }
+
+  private static void kill9(long pid) {
+    ProcessHandle process = ProcessHandle.of(pid).orElseThrow(() -> new AssertionError("no process " + pid));
+    process.destroyForcibly();
+    process.onExit().join();
+  }
+
+  private static int put(String node, String key, String value) {
+    return HttpJson.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(node + "/v1/kv/" + key))
+        .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(value))).statusCode();
+  }
+
+  /** Clients writing distinct keys round-robin over some nodes; remembers what was acknowledged (200). */
+  private static final class Writers {
+    private final java.util.Map<String, String> acknowledged = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.ExecutorService threads;
+
+    private Writers(int count) {
+      threads = java.util.concurrent.Executors.newFixedThreadPool(count);
+    }
+
+    static Writers start(List<String> nodes, String prefix, int count) {
+      Writers writers = new Writers(count);
+      for (int t = 0; t < count; t++) {
+        int thread = t;
+        writers.threads.submit(() -> {
+          for (int n = 0; !writers.stop.get(); n++) {
+            String key = prefix + thread + "-" + n;
+            String value = "value of " + key;
+            try {
+              if (put(nodes.get(n % nodes.size()), key, value) == 200) {
+                writers.acknowledged.put(key, value);
+              }
+            } catch (RuntimeException notNow) {
+              // a node or the database is down: not acknowledged
+            }
+          }
+        });
+      }
+      return writers;
+    }
+
+    void awaitMore(int more) {
+      int target = acknowledged.size() + more;
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(90)).until(() -> acknowledged.size() >= target);
+    }
+
+    java.util.Map<String, String> acknowledged() {
+      return java.util.Map.copyOf(acknowledged);
+    }
+
+    void stop() throws InterruptedException {
+      stop.set(true);
+      threads.shutdown();
+      assertTrue(threads.awaitTermination(30, TimeUnit.SECONDS), "writers stop");
+    }
+  }
+
   private List<Long> pids() throws IOException {
     try (var files = Files.list(runDir)) {
       return files.filter(f -> f.getFileName().toString().matches("node-\\d+\\.pid")).sorted()

@@ -41,6 +41,12 @@ public record JournalDatabase(Kind kind, String url, String user, String passwor
       // The plugin's H2 schema quotes lower-case table names.
       url = url + ";DATABASE_TO_UPPER=false";
     }
+    if (kind == Kind.H2 && !url.startsWith("jdbc:h2:mem:") && !url.toUpperCase(Locale.ROOT).contains("WRITE_DELAY")) {
+      // H2 writes commits to its file up to 500 ms later by default: a kill -9 of the process
+      // holding the database then loses acknowledged writes (measured: ~20,000 rows). 0 writes
+      // each commit before it returns, so a crashed process loses nothing it acknowledged.
+      url = url + ";WRITE_DELAY=0";
+    }
     return new JournalDatabase(kind, url, db.getString("user"), db.getString("password"), db.getInt("max-connections"));
   }
 

@@ -20,15 +20,23 @@ class JournalDatabaseTest {
   void emptyUrlMeansAnH2FileInTheDataDir() {
     JournalDatabase database = JournalDatabase.from(db(""), "/var/lib/colony");
     assertEquals(JournalDatabase.Kind.H2, database.kind());
-    assertEquals("jdbc:h2:file:/var/lib/colony/colony;DATABASE_TO_UPPER=false", database.url());
+    assertEquals("jdbc:h2:file:/var/lib/colony/colony;DATABASE_TO_UPPER=false;WRITE_DELAY=0", database.url());
   }
 
   @Test
   void h2UrlsGetLowerCaseNamesOnce() {
-    assertEquals("jdbc:h2:tcp://127.0.0.1:9092/colony;DATABASE_TO_UPPER=false",
+    assertEquals("jdbc:h2:tcp://127.0.0.1:9092/colony;DATABASE_TO_UPPER=false;WRITE_DELAY=0",
         JournalDatabase.from(db("jdbc:h2:tcp://127.0.0.1:9092/colony"), "x").url());
     assertEquals("jdbc:h2:mem:a;database_to_upper=false",
         JournalDatabase.from(db("jdbc:h2:mem:a;database_to_upper=false"), "x").url());
+  }
+
+  @Test
+  void h2FilesWriteEachCommitBeforeItReturnsUnlessToldOtherwise() {
+    assertEquals("jdbc:h2:file:/d/c;WRITE_DELAY=100;DATABASE_TO_UPPER=false",
+        JournalDatabase.from(db("jdbc:h2:file:/d/c;WRITE_DELAY=100"), "x").url(), "an explicit choice stands");
+    assertEquals("jdbc:h2:mem:m;DATABASE_TO_UPPER=false", JournalDatabase.from(db("jdbc:h2:mem:m"), "x").url(),
+        "a memory database has no file to write");
   }
 
   @Test
