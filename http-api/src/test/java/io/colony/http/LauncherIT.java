@@ -148,15 +148,18 @@ class LauncherIT {
     assertEquals(0, colony("up", "3").exitCode());
     List<String> nodes = List.of("http://127.0.0.1:" + baseHttp, "http://127.0.0.1:" + (baseHttp + 1),
         "http://127.0.0.1:" + (baseHttp + 2));
-    Writers writers = Writers.start(nodes, "k-", 4);
+    Writers writers = Writers.start(nodes, "k-", 3);
+    long t0 = System.nanoTime();
     try {
-      writers.awaitMore(100);
+      writers.awaitMore(50);
       kill9(Long.parseLong(Files.readString(runDir.resolve("h2-server.pid")).trim()));
-      writers.awaitMore(100); // the supervisor started the server again; the nodes reconnected
+      writers.awaitMore(50); // the supervisor started the server again; the nodes reconnected
+      System.out.printf("H2 server killed and back after %d ms%n", (System.nanoTime() - t0) / 1_000_000);
       List<Long> nodePids = pids();
       kill9(Long.parseLong(Files.readString(runDir.resolve("h2-server.pid")).trim()));
       kill9(nodePids.get(1));
-      writers.awaitMore(100);
+      writers.awaitMore(50);
+      System.out.printf("H2 server and node 2 killed, writes go on after %d ms%n", (System.nanoTime() - t0) / 1_000_000);
     } finally {
       writers.stop();
     }
@@ -168,6 +171,7 @@ class LauncherIT {
           .until(() -> HttpJson.get(url), r -> r.statusCode() != 503).body();
       assertEquals(write.getValue(), body, "acknowledged write of " + write.getKey());
     }
+    System.out.printf("%d acknowledged writes read back after %d ms%n", acknowledged.size(), (System.nanoTime() - t0) / 1_000_000);
   }
 
   private static void kill9(long pid) {
