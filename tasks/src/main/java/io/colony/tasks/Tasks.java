@@ -18,7 +18,7 @@ import org.apache.pekko.cluster.typed.SingletonActor;
 
 /**
  * Distributed computation on one node: starts its part (the scheduler singleton's proxy, the
- * task-record shard region, the worker pool, the task listing) and is what the HTTP API calls.
+ * task-record shard region, the worker pool, the listing and retention singletons) and is what the HTTP API calls.
  */
 public final class Tasks {
 
@@ -54,6 +54,7 @@ public final class Tasks {
         ctx -> TaskRecord.create(ctx.getEntityId(), scheduler, offerInterval, journalRunningAfter)));
     system.systemActorOf(TaskWorker.create(scheduler, records, handlers, settings), "task-worker", Props.empty());
     TaskListing listing = TaskListing.start(system, settings);
+    TaskRetention.init(system, settings, taskId -> {}); // wired to TaskRecord.Forget by the submit-path change
     LocalShards localShards = LocalShards.follow(system, TaskRecord.ENTITY_KEY.name(), Duration.ofSeconds(1));
     return new Tasks(system, sharding, scheduler, handlers, listing, localShards, askTimeout);
   }
