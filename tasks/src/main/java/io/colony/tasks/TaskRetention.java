@@ -116,7 +116,8 @@ final class TaskRetention extends AbstractBehavior<TaskRetention.Command> {
 
   private Behavior<Command> onSweepFailed(SweepFailed failed) {
     sweeping = false;
-    getContext().getLog().warn("Forgetting expired tasks failed; the next sweep tries again: {}", failed.cause().toString());
+    getContext().getLog().warn("Forgetting expired tasks failed; the next sweep tries again: {}",
+        failed.cause().toString());
     return this;
   }
 
@@ -136,7 +137,8 @@ final class TaskRetention extends AbstractBehavior<TaskRetention.Command> {
     if (ids.isEmpty()) {
       return ids;
     }
-    journal.delete(connection, ids.stream().map(id -> PersistenceId.of(TaskRecord.ENTITY_KEY.name(), id).id()).toList());
+    journal.delete(connection,
+        ids.stream().map(id -> PersistenceId.of(TaskRecord.ENTITY_KEY.name(), id).id()).toList());
     try (PreparedStatement delete = connection.prepareStatement("DELETE FROM colony_tasks WHERE id = ?")) {
       for (String id : ids) {
         delete.setString(1, id);

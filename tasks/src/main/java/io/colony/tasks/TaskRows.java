@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -138,7 +139,7 @@ final class TaskRows implements ProjectionHandler {
     List<String> all = List.copyOf(ids);
     for (int from = 0; from < all.size(); from += IDS_PER_QUERY) {
       List<String> chunk = all.subList(from, Math.min(all.size(), from + IDS_PER_QUERY));
-      String marks = String.join(", ", java.util.Collections.nCopies(chunk.size(), "?"));
+      String marks = String.join(", ", Collections.nCopies(chunk.size(), "?"));
       try (PreparedStatement select = connection.prepareStatement("SELECT id, type, status, attempts, node, "
           + "submitted_at, started_at, finished_at, seq_nr FROM colony_tasks WHERE id IN (" + marks + ")")) {
         for (int i = 0; i < chunk.size(); i++) {

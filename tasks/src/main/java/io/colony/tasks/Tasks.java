@@ -18,7 +18,8 @@ import org.apache.pekko.cluster.typed.SingletonActor;
 
 /**
  * Distributed computation on one node: starts its part (the scheduler singleton's proxy, the
- * task-record shard region, the worker pool, the listing and retention singletons) and is what the HTTP API calls.
+ * task-record shard region, the worker pool, the listing's projection and the retention sweeper)
+ * and is what the HTTP API calls.
  */
 public final class Tasks {
 
@@ -82,7 +83,7 @@ public final class Tasks {
     return sharding.entityRefFor(TaskRecord.ENTITY_KEY, id).ask(TaskRecord.Cancel::new, askTimeout);
   }
 
-  /** A page of the task listing (eventually consistent, see {@link TaskListing}); blocking work runs off Pekko's dispatchers. */
+  /** A page of the task listing: eventually consistent, queried on the read-side dispatcher ({@link TaskListing}). */
   public CompletionStage<TaskListing.Page> list(TaskListing.Query query) {
     return listing.list(query);
   }

@@ -30,7 +30,8 @@ public final class JournalRows {
     // event_tag refers to event_journal's ordering (ON DELETE CASCADE in the bundled schemas);
     // deleting the tags first does not depend on that.
     this.deleteTags = "DELETE FROM " + table(tags) + " WHERE " + quote(tags.getString("columnNames.eventId"))
-        + " IN (SELECT " + quote(journal.getString("columnNames.ordering")) + " FROM " + events + " WHERE " + pid + " = ?)";
+        + " IN (SELECT " + quote(journal.getString("columnNames.ordering")) + " FROM " + events
+        + " WHERE " + pid + " = ?)";
     this.deleteEvents = "DELETE FROM " + events + " WHERE " + pid + " = ?";
     this.deleteSnapshots = "DELETE FROM " + table(snapshots) + " WHERE "
         + quote(snapshots.getString("columnNames.persistenceId")) + " = ?";

@@ -88,7 +88,7 @@ public final class ReadSideDatabase implements Extension {
     return executor;
   }
 
-  /** Runs {@code work} in one transaction on the JDBC dispatcher: committed when it returns, rolled back when it throws. */
+  /** Runs {@code work} in one transaction on the JDBC dispatcher: committed if it returns, rolled back if it throws. */
   public <T> CompletionStage<T> inTransaction(SqlWork<T> work) {
     return CompletableFuture.supplyAsync(() -> {
       try {
@@ -142,7 +142,8 @@ public final class ReadSideDatabase implements Extension {
         return;
       } catch (SQLException e) {
         last = e;
-        log.warn("Creating the {} tables failed (attempt {} of {}): {}", what, attempt, SCHEMA_ATTEMPTS, e.getMessage());
+        log.warn("Creating the {} tables failed (attempt {} of {}): {}", what, attempt, SCHEMA_ATTEMPTS,
+            e.getMessage());
       }
     }
     throw new IllegalStateException("Cannot create the " + what + " tables in " + database.describe() + ": "

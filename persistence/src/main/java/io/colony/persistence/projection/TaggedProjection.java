@@ -101,7 +101,7 @@ public final class TaggedProjection {
         PersistenceQuery.get(system).getReadJournalFor(EventsByTagQuery.class, settings.readJournal());
     String name = settings.name();
     RestartSource.withBackoff(settings.restart(), () ->
-            Source.completionStage(database.inTransaction(connection -> ProjectionOffsets.readOrCreate(connection, name)))
+            Source.completionStage(database.inTransaction(c -> ProjectionOffsets.readOrCreate(c, name)))
                 .flatMapConcat(from -> {
                   log.info("Projection {} follows tag '{}' after offset {}", name, settings.tag(), from);
                   return journal.eventsByTag(settings.tag(), Offset.sequence(from));

@@ -35,7 +35,8 @@ final class Notebook extends EventSourcedBehavior<Notebook.Note, Notebook.Noted,
   @Override
   public CommandHandler<Note, Noted, Integer> commandHandler() {
     return newCommandHandlerBuilder().forAnyState()
-        .onCommand(Note.class, (count, note) -> Effect().persist(new Noted(note.text())).thenReply(note.replyTo(), c -> Done.getInstance()))
+        .onCommand(Note.class, (count, note) -> Effect().persist(new Noted(note.text()))
+            .thenReply(note.replyTo(), c -> Done.getInstance()))
         .build();
   }
 
