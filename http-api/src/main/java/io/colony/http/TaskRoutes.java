@@ -3,7 +3,7 @@ package io.colony.http;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.colony.tasks.TaskIndex;
+import io.colony.tasks.TaskListing;
 import io.colony.tasks.TaskRecord;
 import io.colony.tasks.TaskScheduler;
 import io.colony.tasks.TaskStatus;
@@ -13,6 +13,7 @@ import io.colony.tasks.TaskWorker;
 import io.colony.tasks.Tasks;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -32,7 +33,8 @@ public final class TaskRoutes extends AllDirectives {
   /** The body of 202 Accepted. */
   public record Accepted(String id, TaskStatus status) {}
 
-  public record TaskList(List<TaskIndex.TaskSummary> tasks) {}
+  /** The body of a listing; {@code next} is the {@code after} of the next page, null on the last. */
+  public record TaskList(List<TaskListing.TaskSummary> tasks, String next) {}
 
   /** {@code scheduler} is null when the scheduler did not answer in time (e.g. while it moves). */
   public record Workers(List<TaskWorker.WorkerStats> workers, TaskScheduler.Status scheduler) {}
@@ -119,22 +121,42 @@ public final class TaskRoutes extends AllDirectives {
     }));
   }
 
+  /** From the listing table in the journal database; a database that does not answer in time gives 503. */
   private Route list() {
-    return parameterOptional("status", statusText -> parameterOptional("limit", limitText -> {
-      TaskStatus status;
-      int limit;
-      try {
-        status = statusText.map(s -> TaskStatus.valueOf(s.toUpperCase(Locale.ROOT))).orElse(null);
-        limit = limitText.map(Integer::parseInt).orElse(DEFAULT_LIST_LIMIT);
-      } catch (IllegalArgumentException e) {
-        return complete(badRequest("invalid_query",
-            "status must be one of " + List.of(TaskStatus.values()) + " and limit a whole number."));
-      }
-      if (limit < 1 || limit > MAX_LIST_LIMIT) {
-        return complete(badRequest("invalid_query", "limit must be from 1 to " + MAX_LIST_LIMIT + "."));
-      }
-      return complete(json.response(StatusCodes.OK, new TaskList(tasks.list(status, limit))));
-    }));
+    return parameterOptional("status", status -> parameterOptional("type", type ->
+        parameterOptional("after", after -> parameterOptional("limit", limit -> {
+          TaskListing.Query query;
+          try {
+            query = listQuery(status, type, after, limit);
+          } catch (IllegalArgumentException e) {
+            return complete(badRequest("invalid_query", e.getMessage()));
+          }
+          return completeWithFuture(answer(tasks.list(query),
+              page -> json.response(StatusCodes.OK, new TaskList(page.tasks(), page.next()))));
+        }))));
+  }
+
+  private TaskListing.Query listQuery(Optional<String> statusText, Optional<String> type, Optional<String> after,
+      Optional<String> limitText) {
+    TaskStatus status;
+    try {
+      status = statusText.map(s -> TaskStatus.valueOf(s.toUpperCase(Locale.ROOT))).orElse(null);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("status must be one of " + List.of(TaskStatus.values()) + ".");
+    }
+    if (type.isPresent() && tasks.handlers().find(type.get()).isEmpty()) {
+      throw new IllegalArgumentException("type must be one of " + tasks.handlers().types() + ".");
+    }
+    int limit;
+    try {
+      limit = limitText.map(Integer::parseInt).orElse(DEFAULT_LIST_LIMIT);
+    } catch (NumberFormatException e) {
+      limit = -1;
+    }
+    if (limit < 1 || limit > MAX_LIST_LIMIT) {
+      throw new IllegalArgumentException("limit must be a whole number from 1 to " + MAX_LIST_LIMIT + ".");
+    }
+    return new TaskListing.Query(status, type.orElse(null), after.map(TaskListing.Cursor::decode).orElse(null), limit);
   }
 
   private Route workers() {

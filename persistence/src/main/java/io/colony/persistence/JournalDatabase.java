@@ -25,6 +25,11 @@ public record JournalDatabase(Kind kind, String url, String user, String passwor
       this.slickProfile = slickProfile;
       this.driver = driver;
     }
+
+    /** The JDBC driver's class name. */
+    public String driver() {
+      return driver;
+    }
   }
 
   public static final String SHARED_DB = "pekko-persistence-jdbc.shared-databases.colony";
@@ -48,6 +53,17 @@ public record JournalDatabase(Kind kind, String url, String user, String passwor
       url = url + ";WRITE_DELAY=0";
     }
     return new JournalDatabase(kind, url, db.getString("user"), db.getString("password"), db.getInt("max-connections"));
+  }
+
+  /**
+   * The database the journal plugin is configured with: read back from {@link #pluginConfig()}'s
+   * section of a loaded configuration, so that read sides always use the journal's database.
+   */
+  public static JournalDatabase ofPlugin(Config config) {
+    Config db = config.getConfig(SHARED_DB + ".db");
+    String url = db.getString("url");
+    return new JournalDatabase(kindOf(url), url, db.getString("user"), db.getString("password"),
+        db.getInt("maxConnections"));
   }
 
   static Kind kindOf(String url) {

@@ -18,7 +18,8 @@ import org.apache.pekko.cluster.typed.SingletonActor;
 
 /**
  * Distributed computation on one node: starts its part (the scheduler singleton's proxy, the
- * task-record shard region, the worker pool, the listing index) and is what the HTTP API calls.
+ * task-record shard region, the worker pool, the listing's projection and the retention sweeper)
+ * and is what the HTTP API calls.
  */
 public final class Tasks {
 
@@ -26,17 +27,17 @@ public final class Tasks {
   private final ClusterSharding sharding;
   private final ActorRef<TaskScheduler.Command> scheduler;
   private final TaskHandlers handlers;
-  private final TaskIndex index;
+  private final TaskListing listing;
   private final LocalShards localShards;
   private final Duration askTimeout;
 
   private Tasks(ActorSystem<?> system, ClusterSharding sharding, ActorRef<TaskScheduler.Command> scheduler,
-      TaskHandlers handlers, TaskIndex index, LocalShards localShards, Duration askTimeout) {
+      TaskHandlers handlers, TaskListing listing, LocalShards localShards, Duration askTimeout) {
     this.system = system;
     this.sharding = sharding;
     this.scheduler = scheduler;
     this.handlers = handlers;
-    this.index = index;
+    this.listing = listing;
     this.localShards = localShards;
     this.askTimeout = askTimeout;
   }
@@ -57,10 +58,13 @@ public final class Tasks {
     sharding.init(Entity.of(TaskRecord.ENTITY_KEY,
         ctx -> TaskRecord.create(ctx.getEntityId(), scheduler, enqueueTimeout, journalRunningAfter)));
     system.systemActorOf(TaskWorker.create(scheduler, records, handlers, settings), "task-worker", Props.empty());
-    TaskIndex index = TaskIndex.start(system, settings.getString("index-read-journal"));
+    TaskListing listing = TaskListing.start(system, settings);
+    // A forgotten task's record leaves memory too, so GET is 404 as soon as its rows are gone.
+    TaskRetention.init(system, settings,
+        taskId -> sharding.entityRefFor(TaskRecord.ENTITY_KEY, taskId).tell(new TaskRecord.Forget()));
     LocalShards localShards = LocalShards.follow(system, TaskRecord.ENTITY_KEY.name(),
         settings.getDuration("local-id.refresh"), settings.getInt("local-id.tries"));
-    return new Tasks(system, sharding, scheduler, handlers, index, localShards, askTimeout);
+    return new Tasks(system, sharding, scheduler, handlers, listing, localShards, askTimeout);
   }
 
   public TaskHandlers handlers() {
@@ -89,8 +93,9 @@ public final class Tasks {
     return sharding.entityRefFor(TaskRecord.ENTITY_KEY, id).ask(TaskRecord.Cancel::new, askTimeout);
   }
 
-  public List<TaskIndex.TaskSummary> list(TaskStatus status, int limit) {
-    return index.list(status, limit);
+  /** A page of the task listing: eventually consistent, queried on the read-side dispatcher ({@link TaskListing}). */
+  public CompletionStage<TaskListing.Page> list(TaskListing.Query query) {
+    return listing.list(query);
   }
 
   public CompletionStage<TaskScheduler.Status> schedulerStatus() {
