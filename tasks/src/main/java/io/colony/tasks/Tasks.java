@@ -49,11 +49,9 @@ public final class Tasks {
     TaskRecords records = new ShardedTaskRecords(sharding, settings.getDuration("record-ask-timeout"));
     ActorRef<TaskScheduler.Command> scheduler = ClusterSingleton.get(system)
         .init(SingletonActor.of(TaskScheduler.create(records, settings), "task-scheduler"));
-    Duration enqueueTimeout = settings.getDuration("enqueue-timeout");
-    if (enqueueTimeout.compareTo(askTimeout) >= 0) {
-      throw new IllegalStateException("colony.tasks.enqueue-timeout (" + enqueueTimeout
-          + ") must be shorter than colony.http.ask-timeout (" + askTimeout + ")");
-    }
+    // The record must give up (and say "not queued, nothing stored") before the HTTP ask times
+    // out (which could only say "unknown"): at most 60% of the ask timeout.
+    Duration enqueueTimeout = min(settings.getDuration("enqueue-timeout"), askTimeout.multipliedBy(3).dividedBy(5));
     Duration journalRunningAfter = settings.getDuration("journal-running-after");
     sharding.init(Entity.of(TaskRecord.ENTITY_KEY,
         ctx -> TaskRecord.create(ctx.getEntityId(), scheduler, enqueueTimeout, journalRunningAfter)));
@@ -65,6 +63,10 @@ public final class Tasks {
     LocalShards localShards = LocalShards.follow(system, TaskRecord.ENTITY_KEY.name(),
         settings.getDuration("local-id.refresh"), settings.getInt("local-id.tries"));
     return new Tasks(system, sharding, scheduler, handlers, listing, localShards, askTimeout);
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
   }
 
   public TaskHandlers handlers() {
