@@ -6,15 +6,19 @@ import java.time.Duration;
 import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * One key of the key-value store: a sharded, event-sourced entity whose journal makes every
@@ -31,7 +35,7 @@ public final class KeyValueEntity
   // --- protocol ---
 
   /** What the store asks of a key. */
-  public sealed interface Command extends CborSerializable permits Put, Get, Delete {}
+  public sealed interface Command extends CborSerializable permits Put, Get, Delete, Evict {}
 
   public record Put(byte[] value, String contentType, Precondition precondition, ActorRef<Reply> replyTo)
       implements Command {}
@@ -39,6 +43,11 @@ public final class KeyValueEntity
   public record Get(ActorRef<Reply> replyTo) implements Command {}
 
   public record Delete(Precondition precondition, ActorRef<Reply> replyTo) implements Command {}
+
+  /** From {@link LiveValues}: the node holds too many value bytes; this key should leave memory. */
+  public enum Evict implements Command {
+    INSTANCE
+  }
 
   /** Every answer a key gives. */
   public sealed interface Reply extends CborSerializable
@@ -73,19 +82,33 @@ public final class KeyValueEntity
   private final String key;
   private final int snapshotEvery;
   private final int keepSnapshots;
+  private final ActorRef<Command> self;
+  /** Null outside sharding (unit tests): then nothing is reported and nothing evicts. */
+  private final ActorRef<ClusterSharding.ShardCommand> shard;
+  private final ActorRef<LiveValues.Command> liveValues;
 
-  private KeyValueEntity(String key, int snapshotEvery, int keepSnapshots) {
+  private KeyValueEntity(String key, Config settings, ActorRef<Command> self,
+      ActorRef<ClusterSharding.ShardCommand> shard, ActorRef<LiveValues.Command> liveValues) {
     super(
         persistenceIdOf(key),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
     this.key = key;
-    this.snapshotEvery = snapshotEvery;
-    this.keepSnapshots = keepSnapshots;
+    this.snapshotEvery = settings.getInt("snapshot-every");
+    this.keepSnapshots = settings.getInt("keep-snapshots");
+    this.self = self;
+    this.shard = shard;
+    this.liveValues = liveValues;
   }
 
+  /** A key outside sharding (tests): no memory budget. */
   public static Behavior<Command> create(String key, Config settings) {
-    return Behaviors.setup(context ->
-        new KeyValueEntity(key, settings.getInt("snapshot-every"), settings.getInt("keep-snapshots")));
+    return Behaviors.setup(context -> new KeyValueEntity(key, settings, context.getSelf(), null, null));
+  }
+
+  /** A key in its shard, reporting the bytes it holds to the node's {@link LiveValues}. */
+  public static Behavior<Command> create(String key, Config settings, ActorRef<ClusterSharding.ShardCommand> shard,
+      ActorRef<LiveValues.Command> liveValues) {
+    return Behaviors.setup(context -> new KeyValueEntity(key, settings, context.getSelf(), shard, liveValues));
   }
 
   /**
@@ -118,7 +141,21 @@ public final class KeyValueEntity
         .onCommand(Put.class, this::onPut)
         .onCommand(Get.class, this::onGet)
         .onCommand(Delete.class, this::onDelete)
+        .onCommand(Evict.class, this::onEvict)
         .build();
+  }
+
+  private ReplyEffect<Event, KeyValueState> onEvict(KeyValueState state, Evict evict) {
+    if (shard != null) {
+      shard.tell(new ClusterSharding.Passivate<>(self));
+    }
+    return Effect().noReply();
+  }
+
+  private void reportHeld(KeyValueState state) {
+    if (liveValues != null) {
+      liveValues.tell(new LiveValues.Holds(self, state.value() == null ? 0 : state.value().length));
+    }
   }
 
   private ReplyEffect<Event, KeyValueState> onPut(KeyValueState state, Put put) {
@@ -127,6 +164,7 @@ public final class KeyValueEntity
     }
     return Effect()
         .persist(new ValueWritten(key, put.value(), put.contentType(), state.version() + 1))
+        .thenRun(this::reportHeld)
         .thenReply(put.replyTo(), written -> new Written(written.version()));
   }
 
@@ -147,6 +185,7 @@ public final class KeyValueEntity
     }
     return Effect()
         .persist(new ValueDeleted(key, state.version() + 1))
+        .thenRun(this::reportHeld)
         .thenReply(delete.replyTo(), deleted -> new Deleted(deleted.version()));
   }
 
@@ -159,6 +198,18 @@ public final class KeyValueEntity
   public RetentionCriteria retentionCriteria() {
     // A key overwritten a million times recovers from its latest snapshot plus a short tail.
     return RetentionCriteria.snapshotEvery(snapshotEvery, keepSnapshots).withDeleteEventsOnSnapshot();
+  }
+
+  @Override
+  public SignalHandler<KeyValueState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), this::reportHeld)
+        .onSignal(PostStop.instance(), state -> {
+          if (liveValues != null) {
+            liveValues.tell(new LiveValues.Released(self));
+          }
+        })
+        .build();
   }
 
   @Override

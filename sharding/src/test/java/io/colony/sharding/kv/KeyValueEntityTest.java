@@ -35,7 +35,8 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KeyValueEntityTest {
 
-  private static final Config SETTINGS = ConfigFactory.parseString("snapshot-every = 5\nkeep-snapshots = 2");
+  private static final Config SETTINGS = ConfigFactory.parseString("snapshot-every = 5\nkeep-snapshots = 2")
+      .withFallback(ConfigFactory.load().getConfig("colony.sharding.kv"));
 
   private final ActorTestKit testKit = ActorTestKit.create(EventSourcedBehaviorTestKit.config()
       .withFallback(PersistenceTestKitSnapshotPlugin.config())
