@@ -2,6 +2,7 @@ package io.colony.http;
 
 import com.typesafe.config.Config;
 import io.colony.persistence.JournalHealth;
+import io.colony.runtime.MemoryShare;
 import io.colony.sharding.ShardPlacement;
 import io.colony.sharding.entities.UserEntities;
 import io.colony.sharding.kv.KeyIndex;
@@ -52,11 +53,31 @@ public final class ApiRoutes extends AllDirectives {
         new HealthRoutes(system, json, health::current).routes(),
         new ClusterRoutes(system, json, http.getDuration("sse-keep-alive")).routes(),
         new ShardRoutes(new ShardPlacement(system, askTimeout), shardedTypes, json, errors, executor).routes(),
-        whileJournalUndamaged(errors, () -> concat(
+        whileJournalUndamaged(errors, () -> withinBytesInFlight(
+            new BytesInFlight(MemoryShare.bytes(http, "max-bytes-in-flight")), errors, concat(
             new TaskRoutes(tasks, new TaskSubmission(tasks.handlers(), system.settings().config().getConfig("colony.tasks")),
                 json, errors, executor).routes(),
             new KvRoutes(store, index, json, errors, askTimeout, Materializer.matFromSystem(system), executor).routes(),
-            new EntityRoutes(entities, json, errors, executor).routes()))));
+            new EntityRoutes(entities, json, errors, executor).routes())))));
+  }
+
+  /**
+   * Reserves a request's body bytes (its Content-Length, or the largest value when it has none)
+   * from the node's budget until its answer is ready; a request that does not fit gets 503 at once.
+   */
+  private Route withinBytesInFlight(BytesInFlight budget, ErrorHandling errors, Route inner) {
+    return extractRequest(request -> {
+      var length = request.entity().getContentLengthOption();
+      long bytes = length.isPresent() ? length.getAsLong() : KvRoutes.MAX_VALUE_BYTES;
+      if (bytes == 0) {
+        return inner;
+      }
+      if (!budget.tryAcquire(bytes)) {
+        return complete(errors.unavailable("This node is receiving " + budget.used() + " bytes of requests already ("
+            + "colony.http.max-bytes-in-flight is " + budget.budget() + "); nothing was stored. Retry later."));
+      }
+      return mapRouteResultFuture(result -> result.whenComplete((done, failure) -> budget.release(bytes)), () -> inner);
+    });
   }
 
   /** Data requests get 503 at once, with the reason, while the journal database is damaged. */

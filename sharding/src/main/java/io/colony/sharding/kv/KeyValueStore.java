@@ -25,22 +25,12 @@ public final class KeyValueStore {
   public static KeyValueStore init(ActorSystem<?> system, Duration askTimeout) {
     Config settings = system.settings().config().getConfig("colony.sharding.kv");
     ClusterSharding sharding = ClusterSharding.get(system);
-    long budget = liveValueBudget(settings, Runtime.getRuntime().maxMemory());
+    long budget = io.colony.runtime.MemoryShare.bytes(settings, "live-value-budget");
     ActorRef<LiveValues.Command> liveValues = system.systemActorOf(LiveValues.create(budget), "kv-live-values",
         Props.empty());
     sharding.init(Entity.of(KeyValueEntity.ENTITY_KEY,
         ctx -> KeyValueEntity.create(ctx.getEntityId(), settings, ctx.getShard(), liveValues)));
     return new KeyValueStore(sharding, askTimeout);
-  }
-
-  /** {@code live-value-budget}: a byte size, or a fraction of the heap such as "25%". */
-  static long liveValueBudget(Config settings, long maxHeapBytes) {
-    String text = settings.getString("live-value-budget").trim();
-    if (text.endsWith("%")) {
-      double percent = Double.parseDouble(text.substring(0, text.length() - 1));
-      return (long) (maxHeapBytes * percent / 100);
-    }
-    return settings.getBytes("live-value-budget");
   }
 
   public CompletionStage<KeyValueEntity.Reply> put(String key, byte[] value, String contentType, Precondition precondition) {

@@ -2,7 +2,6 @@ package io.colony.sharding.kv;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -47,14 +46,6 @@ class LiveValuesTest {
     live.tell(new LiveValues.Holds(big.getRef(), 1000));
     big.expectNoMessage(Duration.ofMillis(100));
     assertEquals(1, total(live).entities());
-  }
-
-  @Test
-  void theBudgetIsAByteSizeOrAShareOfTheHeap() {
-    assertEquals(64L << 20, KeyValueStore.liveValueBudget(
-        ConfigFactory.parseString("live-value-budget = \"25%\""), 256L << 20));
-    assertEquals(32L << 20, KeyValueStore.liveValueBudget(
-        ConfigFactory.parseString("live-value-budget = 32 MiB"), 256L << 20));
   }
 
   private LiveValues.Total total(org.apache.pekko.actor.typed.ActorRef<LiveValues.Command> live) {
