@@ -507,6 +507,159 @@ final class BenchSupport {
 
   // ---------------------------------------------------------------- processes
 
+  /**
+   * Node processes on loopback ports, all against one database, each registered for cleanup as
+   * it starts. A node's output is appended to {@code node-<n>.log} in {@code dir}, so a node
+   * started again after a kill keeps one log.
+   */
+  static final class LocalCluster {
+    final String label;
+    final Db db;
+    final Path dir;
+    final List<Integer> httpPorts = new ArrayList<>();
+    final List<Integer> remotePorts = new ArrayList<>();
+    final List<Process> processes = new ArrayList<>();
+    private final List<String> jvmOptions;
+    private final Map<String, String> environment;
+    private final String seeds;
+    private static final java.util.regex.Pattern OLDEST = java.util.regex.Pattern.compile("\"oldest\"\\s*:\\s*\"([^\"]*)\"");
+
+    private LocalCluster(String label, Db db, Path dir, int size, List<String> jvmOptions,
+        Map<String, String> environment) throws IOException {
+      this.label = label;
+      this.db = db;
+      this.dir = dir;
+      this.jvmOptions = jvmOptions;
+      this.environment = environment;
+      for (int i = 0; i < size; i++) {
+        httpPorts.add(freePort());
+        remotePorts.add(freePort());
+      }
+      this.seeds = remotePorts.stream().map(p -> HOST + ":" + p).collect(Collectors.joining(","));
+    }
+
+    /**
+     * Starts {@code size} nodes ({@code java -Xmx256m <jvmOptions> -jar colony-node.jar}, "{node}"
+     * in an option is the node's number) with {@code environment} added to the COLONY_* variables
+     * the cluster needs, and waits until all are Up.
+     */
+    static LocalCluster start(String label, Db db, Path dir, int size, List<String> jvmOptions,
+        Map<String, String> environment) throws Exception {
+      Files.createDirectories(dir);
+      LocalCluster cluster = new LocalCluster(label, db, dir, size, jvmOptions, environment);
+      for (int i = 0; i < size; i++) {
+        cluster.processes.add(cluster.startNode(i));
+      }
+      cluster.awaitUp();
+      return cluster;
+    }
+
+    private Process startNode(int i) throws IOException {
+      List<String> command = new ArrayList<>(List.of("java", "-Xmx256m"));
+      for (String option : jvmOptions) {
+        command.add(option.replace("{node}", String.valueOf(i + 1)));
+      }
+      command.addAll(List.of("-jar", JAR.toString()));
+      ProcessBuilder b = new ProcessBuilder(command);
+      Map<String, String> env = b.environment();
+      env.put("COLONY_HOST", HOST);
+      env.put("COLONY_HTTP_PORT", String.valueOf(httpPorts.get(i)));
+      env.put("COLONY_REMOTE_PORT", String.valueOf(remotePorts.get(i)));
+      env.put("COLONY_MANAGEMENT_PORT", String.valueOf(freePort()));
+      env.put("COLONY_SEED_NODES", seeds);
+      env.put("COLONY_DB_URL", db.nodeUrl());
+      env.put("COLONY_DB_USER", db.user());
+      env.put("COLONY_DB_PASSWORD", db.password());
+      env.put("COLONY_DATA_DIR", dir.resolve("data-" + (i + 1)).toString());
+      env.putAll(environment);
+      b.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log(i).toFile()));
+      Process p = b.start();
+      NODES.add(p);
+      register("node " + (i + 1) + " of " + label, () -> stopProcess(p));
+      System.out.println("  started node-" + (i + 1) + " of " + label + ": pid " + p.pid() + ", HTTP port " + httpPorts.get(i));
+      return p;
+    }
+
+    void awaitUp() throws Exception {
+      BenchSupport.awaitUp(processes, httpPorts, dir);
+    }
+
+    int size() {
+      return processes.size();
+    }
+
+    String base(int i) {
+      return "http://" + HOST + ":" + httpPorts.get(i);
+    }
+
+    List<String> bases() {
+      List<String> all = new ArrayList<>();
+      for (int i = 0; i < size(); i++) {
+        all.add(base(i));
+      }
+      return all;
+    }
+
+    List<String> basesExcept(int i) {
+      List<String> others = new ArrayList<>(bases());
+      others.remove(i);
+      return others;
+    }
+
+    Path log(int i) {
+      return dir.resolve("node-" + (i + 1) + ".log");
+    }
+
+    /** The node whose remote port is in {@code address} (a member address), or -1. */
+    int indexOf(String address) {
+      for (int i = 0; address != null && i < size(); i++) {
+        if (address.endsWith(":" + remotePorts.get(i)) || address.contains(":" + remotePorts.get(i) + "/")) {
+          return i;
+        }
+      }
+      return -1;
+    }
+
+    /** The oldest member (which hosts the cluster singletons) as node {@code asked} reports it, or -1. */
+    int oldest(int asked) {
+      return indexOf(oldestAddress(asked));
+    }
+
+    /** The oldest member's address as node {@code asked} reports it, or null. */
+    String oldestAddress(int asked) {
+      try {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base(asked) + "/cluster/members"))
+            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        java.util.regex.Matcher m = OLDEST.matcher(r.body());
+        return m.find() ? m.group(1) : null;
+      } catch (IOException | InterruptedException e) {
+        return null;
+      }
+    }
+
+    /** kill -9 of node {@code i}. */
+    void kill(int i) {
+      processes.get(i).destroyForcibly(); // SIGKILL on Linux
+      System.out.println("  killed node-" + (i + 1) + " of " + label + " (pid " + processes.get(i).pid() + ")");
+    }
+
+    /** Starts node {@code i} again (after a kill) and waits until every node is Up. */
+    void restart(int i) throws Exception {
+      processes.get(i).waitFor(30, TimeUnit.SECONDS);
+      processes.set(i, startNode(i));
+      awaitUp();
+    }
+
+    /** WARN and ERROR lines of every node's log. */
+    List<String> logComplaints() {
+      List<String> all = new ArrayList<>();
+      for (int i = 0; i < size(); i++) {
+        all.addAll(BenchSupport.logComplaints(log(i), "node-" + (i + 1)));
+      }
+      return all;
+    }
+  }
+
   static void awaitUp(List<Process> nodes, List<Integer> httpPorts, Path dir) throws Exception {
     long deadline = System.nanoTime() + UP_TIMEOUT.toNanos();
     int n = nodes.size();

@@ -29,6 +29,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Task system throughput and scheduler fail-over, next to the durable KV PUT rate of the same
@@ -60,6 +61,9 @@ import java.util.stream.Collectors;
  * phase is bounded by a count and a time cap, and the whole run by an overall deadline; every
  * process and database it started is stopped in a finally block and by a shutdown hook.
  *
+ * Phases 1-2 (throughput) and 3 (outage) share one cluster. -Dtasks.phases=outage (a comma-separated
+ * list) runs only some phases.
+ *
  * Prints a table and writes bench/results/tasks-h2.json and bench/results/tasks-postgres.json.
  * Smaller runs through system properties, e.g.
  *   BENCH_OPTS="-Dtasks.stores=h2 -Dtasks.count=500" bench/run.sh tasks
@@ -82,8 +86,15 @@ public final class TasksBench {
   static final int OUTAGE_RUNS = Integer.getInteger("tasks.outageRuns", 3);
   static final long OUTAGE_INTERVAL_MS = 50;
   static final List<String> STORES = List.of(System.getProperty("tasks.stores", "h2,postgres").split(","));
+  /** The phases, in the order they run; tasks.phases picks some of them. */
+  static final List<String> ALL_PHASES = List.of("throughput", "outage");
+  static final List<String> PHASES = selectedPhases(System.getProperty("tasks.phases", String.join(",", ALL_PHASES)));
+  /** Extra node JVM options, e.g. a flight recording for profiling (space-separated; {node} is the node's number). */
+  static final List<String> NODE_JVM_OPTS = Stream.of(System.getProperty("tasks.nodeJvmOpts", "").trim().split("\\s+"))
+      .filter(o -> !o.isEmpty()).toList();
   static final boolean FULL_RUN = TASKS == 2_000 && TASK_WARMUP == 1_000 && REQUESTS == 5_000 && WARMUP == 1_000
-      && STORES.size() == 2 && SUBMITTERS == 32 && OUTAGE_WINDOW_MS == 20_000 && OUTAGE_RUNS == 3;
+      && STORES.size() == 2 && SUBMITTERS == 32 && OUTAGE_WINDOW_MS == 20_000 && OUTAGE_RUNS == 3
+      && PHASES.equals(ALL_PHASES) && NODE_JVM_OPTS.isEmpty();
 
   static final Duration PHASE_CAP = Duration.ofSeconds(Long.getLong("tasks.phaseCapSeconds", 120));
   static final Duration TOTAL_CAP = Duration.ofMinutes(Long.getLong("tasks.totalCapMinutes", 14));
@@ -183,7 +194,8 @@ public final class TasksBench {
   static Map<String, Object> setup() {
     Map<String, Object> s = new LinkedHashMap<>();
     s.put("nodes", NODE_COUNT);
-    s.put("nodeJvm", "java -Xmx256m -jar colony-node.jar (defaults: 4 worker slots, 10 journal connections per node)");
+    s.put("nodeJvm", "java -Xmx256m " + String.join(" ", NODE_JVM_OPTS) + (NODE_JVM_OPTS.isEmpty() ? "" : " ")
+        + "-jar colony-node.jar (defaults: 4 worker slots, 10 journal connections per node)");
     s.put("noopTask", NOOP);
     s.put("warmupTasks", TASK_WARMUP);
     s.put("measuredTasks", TASKS);
@@ -202,13 +214,36 @@ public final class TasksBench {
     s.put("configuredBoundSeconds", boundSeconds);
     s.put("configuredBoundParts", boundParts);
     s.put("phaseCapSeconds", PHASE_CAP.toSeconds());
+    s.put("phases", PHASES);
     return s;
   }
 
   // ---------------------------------------------------------------- one store
 
+  /** What a group of phases does with its cluster. */
+  interface ClusterMeasurement {
+    void run(LocalCluster cluster) throws Exception;
+  }
+
   static void measure(String store, Path dir, ExecutorService pool, Map<String, Object> run) throws Exception {
-    // The machine is shared: wait (bounded) for the 1-minute load average to fall below QUIET_LOAD.
+    awaitQuietMachine(run);
+    if (PHASES.contains("throughput") || PHASES.contains("outage")) {
+      onFreshCluster(store, dir.resolve("main"), run, List.of(), Map.of(), cluster -> {
+        if (PHASES.contains("throughput")) {
+          phase("throughput", run, () -> throughput(cluster, pool, run));
+        }
+        if (PHASES.contains("outage")) {
+          phase("outage", run, () -> {
+            run.put("loadAverageBeforeOutage", loadAverage());
+            run.put("outage", outages(cluster));
+          });
+        }
+      });
+    }
+  }
+
+  /** The machine is shared: waits (bounded) for the 1-minute load average to fall below QUIET_LOAD. */
+  static void awaitQuietMachine(Map<String, Object> run) throws Exception {
     long q0 = System.nanoTime();
     double load1 = load1();
     for (int i = 0; i < QUIET_WAIT_SECONDS && load1 > QUIET_LOAD && !aborted; i++) {
@@ -222,55 +257,69 @@ public final class TasksBench {
     Thread.sleep(1000);
     run.put("machineBusyPercentBeforeStart", CpuSnapshot.take().since(idle0, 1.0).get("machineBusyPercent"));
     run.put("loadAverageBeforeStart", loadAverage());
+  }
 
+  /**
+   * Starts a fresh database and {@value #NODE_COUNT} fresh nodes (logs in {@code dir}), runs
+   * {@code body} on them and stops them all again. The database, the start-up time and the
+   * nodes' log warnings go into {@code into}.
+   */
+  static void onFreshCluster(String store, Path dir, Map<String, Object> into, List<String> jvmOptions,
+      Map<String, String> environment, ClusterMeasurement body) throws Exception {
+    Files.createDirectories(dir);
     Db db = store.equals("h2") ? startH2(dir) : startPostgres(dir);
-    run.put("database", db.describe());
-
-    List<Integer> httpPorts = new ArrayList<>();
-    List<Integer> remotePorts = new ArrayList<>();
-    for (int i = 0; i < NODE_COUNT; i++) {
-      httpPorts.add(freePort());
-      remotePorts.add(freePort());
-    }
-    String seeds = remotePorts.stream().map(p -> HOST + ":" + p).collect(Collectors.joining(","));
-    List<Process> nodes = new ArrayList<>();
+    into.put("database", db.describe());
+    List<String> options = new ArrayList<>(NODE_JVM_OPTS);
+    options.addAll(jvmOptions);
     long u0 = System.nanoTime();
-    NodeStarter starter = i -> {
-      List<String> command = new ArrayList<>(List.of("java", "-Xmx256m"));
-      // Extra node JVM options, e.g. a flight recording for profiling (space-separated).
-      String nodeOpts = System.getProperty("tasks.nodeJvmOpts", "").replace("{node}", String.valueOf(i + 1));
-      if (!nodeOpts.isBlank()) {
-        command.addAll(Arrays.asList(nodeOpts.trim().split("\\s+")));
-      }
-      command.addAll(List.of("-jar", JAR.toString()));
-      ProcessBuilder b = new ProcessBuilder(command);
-      Map<String, String> env = b.environment();
-      env.put("COLONY_HOST", HOST);
-      env.put("COLONY_HTTP_PORT", String.valueOf(httpPorts.get(i)));
-      env.put("COLONY_REMOTE_PORT", String.valueOf(remotePorts.get(i)));
-      env.put("COLONY_MANAGEMENT_PORT", String.valueOf(freePort()));
-      env.put("COLONY_SEED_NODES", seeds);
-      env.put("COLONY_DB_URL", db.nodeUrl());
-      env.put("COLONY_DB_USER", db.user());
-      env.put("COLONY_DB_PASSWORD", db.password());
-      env.put("COLONY_DATA_DIR", dir.resolve("data-" + (i + 1)).toString());
-      // appended: a node restarted after a kill keeps one log
-      b.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("node-" + (i + 1) + ".log").toFile()));
-      Process p = b.start();
-      NODES.add(p);
-      register("node " + (i + 1) + " of " + store, () -> stopProcess(p));
-      return p;
-    };
-    for (int i = 0; i < NODE_COUNT; i++) {
-      nodes.add(starter.start(i));
+    LocalCluster cluster = LocalCluster.start(store + "/" + dir.getFileName(), db, dir, NODE_COUNT, options, environment);
+    into.put("clusterUpSeconds", round(seconds(u0), 1));
+    System.out.printf(Locale.ROOT, "all %d nodes Up after %.1f s (HTTP ports %s; logs in %s)%n", NODE_COUNT, seconds(u0),
+        cluster.httpPorts, dir);
+    try {
+      body.run(cluster);
+    } finally {
+      List<String> complaints = cluster.logComplaints();
+      into.put("nodeLogWarningsAndErrors", complaints.size());
+      into.put("nodeLogSample", complaints.stream().limit(12).toList());
+      cleanupAll();
     }
-    awaitUp(nodes, httpPorts, dir);
-    run.put("clusterUpSeconds", round(seconds(u0), 1));
-    System.out.printf(Locale.ROOT, "all %d nodes Up after %.1f s (HTTP ports %s)%n", NODE_COUNT, seconds(u0), httpPorts);
-    List<String> bases = httpPorts.stream().map(p -> "http://" + HOST + ":" + p).toList();
-    int n = bases.size();
+  }
 
-    // --- 1. no-op task throughput
+  /**
+   * Runs one phase unless the overall time is up; a phase that fails is recorded under
+   * "phaseFailed" and the next phase still runs.
+   */
+  @SuppressWarnings("unchecked")
+  static void phase(String name, Map<String, Object> run, Measurement body) {
+    if (aborted) {
+      return;
+    }
+    if (System.nanoTime() > benchDeadline) {
+      ((Map<String, Object>) run.computeIfAbsent("phaseSkipped", k -> new LinkedHashMap<>()))
+          .put(name, "overall time cap of " + TOTAL_CAP.toMinutes() + " min reached");
+      System.out.println("--- " + name + ": skipped (time cap)");
+      return;
+    }
+    System.out.println("--- " + name);
+    long p0 = System.nanoTime();
+    try {
+      body.run();
+    } catch (Exception e) {
+      ((Map<String, Object>) run.computeIfAbsent("phaseFailed", k -> new LinkedHashMap<>())).put(name, e.toString());
+      System.out.println(name + " FAILED: " + e);
+      e.printStackTrace(System.out);
+    } finally {
+      ((Map<String, Object>) run.computeIfAbsent("phaseSeconds", k -> new LinkedHashMap<>()))
+          .put(name, round(seconds(p0), 1));
+    }
+  }
+
+  // ---------------------------------------------------------------- 1-2. throughput, next to KV PUT
+
+  static void throughput(LocalCluster cluster, ExecutorService pool, Map<String, Object> run) throws Exception {
+    List<String> bases = cluster.bases();
+    int n = bases.size();
     run.put("loadAverageBeforeTaskWarmup", loadAverage());
     Map<String, Object> warm = taskThroughput(pool, "tasks warm-up", bases, TASK_WARMUP);
     run.put("tasksWarmup", warm);
@@ -279,7 +328,7 @@ public final class TasksBench {
     run.put("tasks", tasks);
     run.put("workersAfterTasks", getJson(bases.get(0) + "/v1/workers"));
 
-    // --- 2. durable KV PUT on the same cluster and database
+    // durable KV PUT on the same cluster and database
     run.put("loadAverageBeforeKvWarmup", loadAverage());
     Phase warmPut = runPhase(pool, "PUT warm-up", WARMUP, 1, CONCURRENCY,
         () -> i -> put(bases.get(i % n), "warm-" + i, values[REQUESTS + i]));
@@ -291,28 +340,26 @@ public final class TasksBench {
     run.put("kvPut", put.toMap());
     Object tps = tasks.get("tasksPerSecond");
     run.put("tasksOverKvPut", tps instanceof Double d ? ratio(d, put.perSecond()) : null);
+  }
 
-    // --- 3. scheduler outage after kill -9 of the singleton's host, several times: the split brain
-    // resolver decides on a 1 s tick, so one kill alone varies by up to a second.
-    run.put("loadAverageBeforeOutage", loadAverage());
+  // ---------------------------------------------------------------- 3. scheduler outage
+
+  /**
+   * Kill -9 of the singleton's host, several times: the split brain resolver decides on a 1 s
+   * tick, so one kill alone varies by up to a second. The killed node is started again between
+   * runs, so the next kill takes the new oldest.
+   */
+  static Map<String, Object> outages(LocalCluster cluster) throws Exception {
     List<Map<String, Object>> outages = new ArrayList<>();
     for (int r = 1; r <= OUTAGE_RUNS && !aborted; r++) {
-      Map<String, Object> o = outage(nodes, remotePorts, bases, dir);
+      Map<String, Object> o = outage(cluster);
       outages.add(o);
       if (!(o.get("victim") instanceof Integer victim) || r == OUTAGE_RUNS) {
         break;
       }
-      nodes.set(victim, starter.start(victim)); // the killed node comes back; the next kill takes the new oldest
-      awaitUp(nodes, httpPorts, dir);
+      cluster.restart(victim);
     }
-    run.put("outage", outageSummary(outages));
-
-    List<String> complaints = new ArrayList<>();
-    for (int i = 0; i < NODE_COUNT; i++) {
-      complaints.addAll(logComplaints(dir.resolve("node-" + (i + 1) + ".log"), "node-" + (i + 1)));
-    }
-    run.put("nodeLogWarningsAndErrors", complaints.size());
-    run.put("nodeLogSample", complaints.stream().limit(12).toList());
+    return outageSummary(outages);
   }
 
   // ---------------------------------------------------------------- task throughput
@@ -474,33 +521,23 @@ public final class TasksBench {
     return last;
   }
 
-  // ---------------------------------------------------------------- scheduler outage
-
   record Sent(int seq, String base, long sentAt, CompletableFuture<HttpResponse<String>> reply) {}
 
-  static Map<String, Object> outage(List<Process> nodes, List<Integer> remotePorts, List<String> bases, Path dir)
-      throws Exception {
+  /** One run of the outage phase. */
+  static Map<String, Object> outage(LocalCluster cluster) throws Exception {
     Map<String, Object> m = new LinkedHashMap<>();
-    JsonNode members = getJson(bases.get(0) + "/cluster/members");
-    String oldest = members == null ? null : members.path("oldest").asText(null);
-    int victim = -1;
-    for (int i = 0; i < remotePorts.size() && oldest != null; i++) {
-      if (oldest.endsWith(":" + remotePorts.get(i)) || oldest.contains(":" + remotePorts.get(i) + "/")
-          || oldest.contains(":" + remotePorts.get(i) + "\"")) {
-        victim = i;
-      }
-    }
+    String oldest = cluster.oldestAddress(0);
+    int victim = cluster.indexOf(oldest);
     m.put("oldestBeforeKill", oldest);
     if (victim < 0) {
-      m.put("failed", "could not tell which node is the oldest: " + members);
-      System.out.println("  outage: could not tell which node is the oldest: " + members);
+      m.put("failed", "could not tell which node is the oldest: " + oldest);
+      System.out.println("  outage: could not tell which node is the oldest: " + oldest);
       return m;
     }
     m.put("killedNode", "node-" + (victim + 1));
     m.put("victim", victim);
-    List<String> survivors = new ArrayList<>(bases);
-    survivors.remove(victim);
-    String victimAddress = HOST + ":" + remotePorts.get(victim);
+    List<String> survivors = cluster.basesExcept(victim);
+    String victimAddress = HOST + ":" + cluster.remotePorts.get(victim);
 
     List<Sent> sent = new ArrayList<>();
     long start = System.currentTimeMillis();
@@ -518,8 +555,7 @@ public final class TasksBench {
       }
       if (killAt == 0 && now - start >= OUTAGE_PRE_KILL_MS) {
         killAt = System.currentTimeMillis();
-        nodes.get(victim).destroyForcibly(); // SIGKILL
-        System.out.println("  killed node-" + (victim + 1) + " (oldest: " + oldest + ")");
+        cluster.kill(victim);
       }
       String base = survivors.get(seq % survivors.size());
       sent.add(new Sent(seq, base, System.currentTimeMillis(),
@@ -649,7 +685,6 @@ public final class TasksBench {
     }
   }
 
-  @SuppressWarnings("unchecked")
   static void printTable(Map<String, Map<String, Object>> results) {
     System.out.println();
     System.out.printf("%-8s | %8s %8s %8s %6s | %8s %7s | %9s | %8s %7s %6s %8s %7s | %7s | %s%n",
@@ -658,30 +693,38 @@ public final class TasksBench {
     System.out.printf("%-8s | %8s %8s %8s %6s | %8s %7s | %9s | %8s %7s %6s %8s %7s | %7s |%n",
         "", "", "ms", "ms", "", "", "", ">=0.4", "", "", "<=1.15", "s", "", "s");
     for (Map<String, Object> run : results.values()) {
-      if (run.containsKey("skipped") || run.containsKey("failed") || !run.containsKey("outage")) {
+      if (run.containsKey("skipped") || run.containsKey("failed")) {
         System.out.printf("%-8s | %s%n", run.get("store"),
             run.containsKey("skipped") ? "skipped: " + run.get("skipped") : "failed: " + run.get("failed"));
         continue;
       }
-      Map<String, Object> t = (Map<String, Object>) run.get("tasks");
-      Map<String, Object> lat = (Map<String, Object>) t.get("submitToDoneMs");
-      Map<String, Object> fs = (Map<String, Object>) t.get("finalStatus");
-      Map<String, Object> put = (Map<String, Object>) run.get("kvPut");
-      Map<String, Object> o = (Map<String, Object>) run.get("outage");
       System.out.printf(Locale.ROOT, "%-8s | %8s %8s %8s %6s | %8s %7s | %9s | %8s %7s %6s %8s %7s | %7s | %s / %s / %s%n",
-          run.get("store"), t.get("tasksPerSecond"), lat.get("p50"), lat.get("p99"), fs.get("SUCCEEDED"),
-          put.get("perSecond"), put.get("p99Ms"), run.get("tasksOverKvPut"),
-          o.get("outageSeconds"), o.get("configuredBoundSeconds"), o.get("outageOverBound"),
-          o.get("boundWithDownRemovalMarginSeconds"), o.get("outageOverBoundWithDownRemovalMargin"),
-          o.get("killToRemovedFromMembershipSeconds"), first(run.get("loadAverageBeforeTasks")),
+          run.get("store"), at(run, "tasks", "tasksPerSecond"), at(run, "tasks", "submitToDoneMs", "p50"),
+          at(run, "tasks", "submitToDoneMs", "p99"), at(run, "tasks", "finalStatus", "SUCCEEDED"),
+          at(run, "kvPut", "perSecond"), at(run, "kvPut", "p99Ms"), at(run, "tasksOverKvPut"),
+          at(run, "outage", "outageSeconds"), at(run, "outage", "configuredBoundSeconds"), at(run, "outage", "outageOverBound"),
+          at(run, "outage", "boundWithDownRemovalMarginSeconds"), at(run, "outage", "outageOverBoundWithDownRemovalMargin"),
+          at(run, "outage", "killToRemovedFromMembershipSeconds"), first(run.get("loadAverageBeforeTasks")),
           first(run.get("loadAverageBeforeKvPut")), first(run.get("loadAverageBeforeOutage")));
       System.out.printf(Locale.ROOT, "%-8s   kill -> first post-kill task SUCCEEDED: %s s; submit errors in the measured task phase: %s%n",
-          "", o.get("killToFirstPostKillSucceededSeconds"), ((Map<String, Object>) t.get("submit")).get("errors"));
+          "", at(run, "outage", "killToFirstPostKillSucceededSeconds"), at(run, "tasks", "submit", "errors"));
+      if (run.containsKey("phaseFailed") || run.containsKey("phaseSkipped")) {
+        System.out.printf("%-8s   phases failed: %s; skipped: %s%n", "", run.getOrDefault("phaseFailed", Map.of()),
+            run.getOrDefault("phaseSkipped", Map.of()));
+      }
     }
   }
 
-  interface NodeStarter {
-    Process start(int index) throws IOException;
+  /** The value at {@code path} in nested maps, or "-" where the path ends early (a phase that did not run). */
+  static Object at(Map<String, Object> map, String... path) {
+    Object v = map;
+    for (String key : path) {
+      if (!(v instanceof Map<?, ?> m) || !m.containsKey(key)) {
+        return "-";
+      }
+      v = m.get(key);
+    }
+    return v;
   }
 
   /** Medians over the outage runs, under the keys of one run, and every run. */
@@ -701,6 +744,16 @@ public final class TasksBench {
     m.put("outageOverBoundWithDownRemovalMargin", outage == null ? null : round(outage / (boundSeconds + removalMarginSeconds), 3));
     m.put("each", runs);
     return m;
+  }
+
+  static List<String> selectedPhases(String names) {
+    List<String> asked = Stream.of(names.split(",")).map(String::trim).filter(p -> !p.isEmpty()).toList();
+    for (String p : asked) {
+      if (!ALL_PHASES.contains(p)) {
+        throw new IllegalArgumentException("tasks.phases: unknown phase '" + p + "'; known: " + ALL_PHASES);
+      }
+    }
+    return ALL_PHASES.stream().filter(asked::contains).toList();
   }
 
   static double load1() {
