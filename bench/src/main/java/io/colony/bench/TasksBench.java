@@ -61,8 +61,15 @@ import java.util.stream.Stream;
  * phase is bounded by a count and a time cap, and the whole run by an overall deadline; every
  * process and database it started is stopped in a finally block and by a shutdown hook.
  *
- * Phases 1-2 (throughput) and 3 (outage) share one cluster. -Dtasks.phases=outage (a comma-separated
- * list) runs only some phases.
+  4. (phase "kill", run between 2 and 3) lost tasks after a kill -9 of the scheduler's node: 24
+ *     clients stream no-op tasks to the oldest member, which is killed with SIGKILL once it has
+ *     accepted 300. No task is read by id until a survivor's /v1/workers shows a new scheduler
+ *     epoch with nothing queued, running or undelivered (a read wakes the task's record and would
+ *     hide a loss); then every accepted task is read once. Lost = accepted tasks not SUCCEEDED, or
+ *     with finishedAt at or after that first read (goal 0); also kill -> quiet. The killed node is
+ *     started again for the outage phase.
+ * Phases 1-2 (throughput), 4 (kill) and 3 (outage) share one cluster. -Dtasks.phases=kill,outage
+ * (a comma-separated list) runs only some phases.
  *
  * Prints a table and writes bench/results/tasks-h2.json and bench/results/tasks-postgres.json.
  * Smaller runs through system properties, e.g.
@@ -85,16 +92,20 @@ public final class TasksBench {
   static final long OUTAGE_WINDOW_MS = Long.getLong("tasks.outageWindowMs", 20_000);
   static final int OUTAGE_RUNS = Integer.getInteger("tasks.outageRuns", 3);
   static final long OUTAGE_INTERVAL_MS = 50;
+  static final int KILL_CLIENTS = Integer.getInteger("tasks.killClients", 24);
+  static final int KILL_AFTER_ACCEPTED = Integer.getInteger("tasks.killAfterAccepted", 300);
+  /** How long to wait for the scheduler to report nothing queued, running or undelivered. */
+  static final Duration QUIET_CAP = Duration.ofSeconds(Long.getLong("tasks.quietCapSeconds", 120));
   static final List<String> STORES = List.of(System.getProperty("tasks.stores", "h2,postgres").split(","));
   /** The phases, in the order they run; tasks.phases picks some of them. */
-  static final List<String> ALL_PHASES = List.of("throughput", "outage");
+  static final List<String> ALL_PHASES = List.of("throughput", "kill", "outage");
   static final List<String> PHASES = selectedPhases(System.getProperty("tasks.phases", String.join(",", ALL_PHASES)));
   /** Extra node JVM options, e.g. a flight recording for profiling (space-separated; {node} is the node's number). */
   static final List<String> NODE_JVM_OPTS = Stream.of(System.getProperty("tasks.nodeJvmOpts", "").trim().split("\\s+"))
       .filter(o -> !o.isEmpty()).toList();
   static final boolean FULL_RUN = TASKS == 2_000 && TASK_WARMUP == 1_000 && REQUESTS == 5_000 && WARMUP == 1_000
       && STORES.size() == 2 && SUBMITTERS == 32 && OUTAGE_WINDOW_MS == 20_000 && OUTAGE_RUNS == 3
-      && PHASES.equals(ALL_PHASES) && NODE_JVM_OPTS.isEmpty();
+      && KILL_CLIENTS == 24 && KILL_AFTER_ACCEPTED == 300 && PHASES.equals(ALL_PHASES) && NODE_JVM_OPTS.isEmpty();
 
   static final Duration PHASE_CAP = Duration.ofSeconds(Long.getLong("tasks.phaseCapSeconds", 120));
   static final Duration TOTAL_CAP = Duration.ofMinutes(Long.getLong("tasks.totalCapMinutes", 14));
@@ -184,6 +195,7 @@ public final class TasksBench {
       Map<String, Object> goals = new LinkedHashMap<>();
       goals.put("tasksOverKvPut", 0.4);
       goals.put("outageOverBound", 1.15);
+      goals.put("lostTasksAfterKill", 0);
       doc.put("goals", goals);
       doc.put("run", e.getValue());
       doc.put("wholeBenchmarkSeconds", round(totalSeconds, 1));
@@ -211,6 +223,11 @@ public final class TasksBench {
         + OUTAGE_PRE_KILL_MS + " ms after the first, submitting for " + OUTAGE_WINDOW_MS + " ms after the kill; "
         + OUTAGE_RUNS + " runs (the killed node restarted between them), median reported");
     s.put("outageDefinition", "min startedAt over tasks sent after the kill (202 answers) - kill time");
+    s.put("kill", KILL_CLIENTS + " clients stream no-op tasks to the oldest member (the scheduler's host), which is killed "
+        + "with SIGKILL once it has accepted " + KILL_AFTER_ACCEPTED + "; no task is read until a survivor's /v1/workers shows "
+        + "a new scheduler epoch with queued, running and undelivered 0 (at most " + QUIET_CAP.toSeconds()
+        + " s), then every accepted task is read once");
+    s.put("lostDefinition", "accepted (202) tasks not SUCCEEDED, or with finishedAt >= the time of the first read");
     s.put("configuredBoundSeconds", boundSeconds);
     s.put("configuredBoundParts", boundParts);
     s.put("phaseCapSeconds", PHASE_CAP.toSeconds());
@@ -227,10 +244,13 @@ public final class TasksBench {
 
   static void measure(String store, Path dir, ExecutorService pool, Map<String, Object> run) throws Exception {
     awaitQuietMachine(run);
-    if (PHASES.contains("throughput") || PHASES.contains("outage")) {
+    if (PHASES.contains("throughput") || PHASES.contains("kill") || PHASES.contains("outage")) {
       onFreshCluster(store, dir.resolve("main"), run, List.of(), Map.of(), cluster -> {
         if (PHASES.contains("throughput")) {
           phase("throughput", run, () -> throughput(cluster, pool, run));
+        }
+        if (PHASES.contains("kill")) {
+          phase("kill", run, () -> run.put("kill", killSchedulerMidStream(cluster, pool, PHASES.contains("outage"))));
         }
         if (PHASES.contains("outage")) {
           phase("outage", run, () -> {
@@ -340,6 +360,179 @@ public final class TasksBench {
     run.put("kvPut", put.toMap());
     Object tps = tasks.get("tasksPerSecond");
     run.put("tasksOverKvPut", tps instanceof Double d ? ratio(d, put.perSecond()) : null);
+  }
+
+  // ---------------------------------------------------------------- kill -9 of the scheduler's node mid-stream
+
+  /**
+   * {@code tasks.killClients} (24) clients stream no-op tasks to the node that hosts the scheduler
+   * (the oldest member); once it has accepted {@code tasks.killAfterAccepted} (300) of them it is
+   * killed with SIGKILL. Then no task is read by id (a read wakes the task's record, which would hide
+   * a loss) until a survivor reports a new scheduler epoch with nothing queued, running or
+   * undelivered; then every accepted task is read once. Lost: an accepted task that had not
+   * SUCCEEDED before that first read. The killed node is started again if {@code restartAfter}.
+   */
+  static Map<String, Object> killSchedulerMidStream(LocalCluster cluster, ExecutorService pool, boolean restartAfter)
+      throws Exception {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("loadAverageBefore", loadAverage());
+    int victim = cluster.oldest(0);
+    if (victim < 0) {
+      throw new IllegalStateException("could not tell which node is the oldest");
+    }
+    List<String> survivors = cluster.basesExcept(victim);
+    JsonNode before = schedulerView(survivors);
+    long epochBefore = before == null ? -1 : before.path("epoch").asLong();
+    m.put("killedNode", "node-" + (victim + 1));
+    m.put("schedulerBeforeKill", plain(before));
+
+    String target = cluster.base(victim);
+    List<String> accepted = java.util.Collections.synchronizedList(new ArrayList<>());
+    Map<String, Integer> otherAnswers = new ConcurrentHashMap<>();
+    java.util.concurrent.CountDownLatch enough = new java.util.concurrent.CountDownLatch(KILL_AFTER_ACCEPTED);
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    List<java.util.concurrent.Future<?>> clients = new ArrayList<>();
+    for (int c = 0; c < KILL_CLIENTS; c++) {
+      clients.add(pool.submit(() -> {
+        while (!stop.get() && !aborted) {
+          try {
+            HttpResponse<String> r = HTTP.send(postTask(target), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 202) {
+              accepted.add(JSON.readTree(r.body()).get("id").asText());
+              enough.countDown();
+            } else {
+              otherAnswers.merge("HTTP " + r.statusCode(), 1, Integer::sum);
+            }
+          } catch (IOException cutOff) { // the node is being killed: not answered 202, so not accepted
+            otherAnswers.merge(cutOff.getClass().getSimpleName(), 1, Integer::sum);
+          }
+        }
+        return null;
+      }));
+    }
+    long s0 = System.currentTimeMillis();
+    boolean reached = enough.await(90, TimeUnit.SECONDS);
+    int acceptedAtKill = accepted.size();
+    long killAt = System.currentTimeMillis();
+    cluster.kill(victim);
+    stop.set(true);
+    for (java.util.concurrent.Future<?> f : clients) {
+      f.get(REQUEST_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
+    }
+    List<String> ids = List.copyOf(accepted);
+    m.put("clients", KILL_CLIENTS);
+    m.put("streamSecondsBeforeKill", round((killAt - s0) / 1000.0, 2));
+    m.put("accepted", ids.size());
+    m.put("acceptedWhileKilling", ids.size() - acceptedAtKill); // 202s that arrived as the kill went out
+    m.put("otherAnswers", new TreeMap<>(otherAnswers));
+    if (!reached) {
+      m.put("note", "the node accepted only " + ids.size() + " tasks within 90 s; killed then anyway");
+    }
+
+    SchedulerSeen quiet = awaitQuiet(survivors, epochBefore, QUIET_CAP);
+    m.put("quiet", quiet.quiet());
+    m.put("killToQuietSeconds", quiet.quiet() ? round((quiet.atMillis() - killAt) / 1000.0, 3) : null);
+    m.put("schedulerWhenQuiet", plain(quiet.view()));
+
+    long firstRead = System.currentTimeMillis();
+    Map<String, JsonNode> read = readEachOnce(survivors, ids);
+    Map<String, Integer> byStatus = new TreeMap<>();
+    List<String> lost = new ArrayList<>();
+    for (String id : ids) {
+      JsonNode t = read.get(id);
+      String status = t == null ? "UNREAD" : t.path("status").asText("NOT_FOUND");
+      byStatus.merge(status, 1, Integer::sum);
+      if (t == null || !status.equals("SUCCEEDED") || !t.path("finishedAt").isNumber()
+          || t.path("finishedAt").asLong() >= firstRead) {
+        lost.add(t == null ? id + " (no answer)" : t.toString());
+      }
+    }
+    m.put("finalStatus", byStatus);
+    m.put("lost", lost.size());
+    m.put("lostSample", lost.stream().limit(5).toList());
+    System.out.printf(Locale.ROOT, "  kill: %d accepted by node-%d before its kill -9; scheduler quiet after %s s; "
+            + "lost %d; statuses %s; other answers %s%n",
+        ids.size(), victim + 1, m.get("killToQuietSeconds"), lost.size(), byStatus, otherAnswers);
+    if (restartAfter) {
+      cluster.restart(victim);
+    }
+    return m;
+  }
+
+  /** The scheduler's counts as a survivor reported them at {@code atMillis}; {@code quiet} if it was. */
+  record SchedulerSeen(long atMillis, JsonNode view, boolean quiet) {}
+
+  /**
+   * Polls /v1/workers of {@code bases} (reads no task) until the scheduler, in an epoch after
+   * {@code epochAbove}, reports nothing queued, running or undelivered, or {@code cap} has passed.
+   */
+  static SchedulerSeen awaitQuiet(List<String> bases, long epochAbove, Duration cap) throws InterruptedException {
+    long deadline = Math.min(System.nanoTime() + cap.toNanos(), benchDeadline);
+    JsonNode last = null;
+    while (!aborted) {
+      JsonNode view = schedulerView(bases);
+      long at = System.currentTimeMillis();
+      if (view != null) {
+        last = view;
+        if (view.path("epoch").asLong() > epochAbove && view.path("queued").asInt(-1) == 0
+            && view.path("running").asInt(-1) == 0 && view.path("undelivered").asInt(-1) == 0) {
+          return new SchedulerSeen(at, view, true);
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        break;
+      }
+      Thread.sleep(250); // polling interval while the scheduler is busy or moving
+    }
+    System.out.println("  the scheduler was not quiet within " + cap.toSeconds() + " s; last seen: " + last);
+    return new SchedulerSeen(System.currentTimeMillis(), last, false);
+  }
+
+  /** The scheduler's counts from the first of {@code bases} whose /v1/workers has them; null while it does not answer. */
+  static JsonNode schedulerView(List<String> bases) {
+    for (String base : bases) {
+      JsonNode workers = getJson(base + "/v1/workers");
+      JsonNode scheduler = workers == null ? null : workers.get("scheduler");
+      if (scheduler != null && !scheduler.isNull()) {
+        return scheduler;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * GET /v1/tasks/{id} of every id, 16 at a time round-robin over {@code bases}; an id whose read
+   * gets no answer (timeout, 5xx) is read again, at most 3 times. A 404 is kept as its body.
+   */
+  static Map<String, JsonNode> readEachOnce(List<String> bases, List<String> ids) throws Exception {
+    Map<String, JsonNode> read = new ConcurrentHashMap<>();
+    for (int from = 0; from < ids.size() && !aborted; from += 16) {
+      List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 16));
+      for (int attempt = 0; attempt < 3; attempt++) {
+        List<CompletableFuture<Void>> fs = new ArrayList<>();
+        for (int k = 0; k < chunk.size(); k++) {
+          String id = chunk.get(k);
+          if (read.containsKey(id)) {
+            continue;
+          }
+          String base = bases.get((from + k + attempt) % bases.size());
+          fs.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create(base + "/v1/tasks/" + id)).timeout(Duration.ofSeconds(10)).build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .thenAccept(r -> {
+                if (r.statusCode() == 200 || r.statusCode() == 404) {
+                  try {
+                    read.put(id, JSON.readTree(r.body()));
+                  } catch (IOException ignored) {
+                    // read again
+                  }
+                }
+              })
+              .exceptionally(e -> null));
+        }
+        CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new)).get(15, TimeUnit.SECONDS);
+      }
+    }
+    return read;
   }
 
   // ---------------------------------------------------------------- 3. scheduler outage
@@ -675,6 +868,11 @@ public final class TasksBench {
     return m;
   }
 
+  /** A JSON tree as maps, lists and numbers, so the result file holds it as JSON rather than as a string. */
+  static Object plain(JsonNode node) {
+    return node == null ? null : JSON.convertValue(node, Object.class);
+  }
+
   static JsonNode getJson(String url) {
     try {
       HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
@@ -708,6 +906,11 @@ public final class TasksBench {
           first(run.get("loadAverageBeforeKvPut")), first(run.get("loadAverageBeforeOutage")));
       System.out.printf(Locale.ROOT, "%-8s   kill -> first post-kill task SUCCEEDED: %s s; submit errors in the measured task phase: %s%n",
           "", at(run, "outage", "killToFirstPostKillSucceededSeconds"), at(run, "tasks", "submit", "errors"));
+      if (run.containsKey("kill")) {
+        System.out.printf(Locale.ROOT, "%-8s   kill -9 of the scheduler's node mid-stream: %s accepted, %s lost (goal 0), "
+                + "kill -> scheduler quiet %s s%n", "", at(run, "kill", "accepted"), at(run, "kill", "lost"),
+            at(run, "kill", "killToQuietSeconds"));
+      }
       if (run.containsKey("phaseFailed") || run.containsKey("phaseSkipped")) {
         System.out.printf("%-8s   phases failed: %s; skipped: %s%n", "", run.getOrDefault("phaseFailed", Map.of()),
             run.getOrDefault("phaseSkipped", Map.of()));
