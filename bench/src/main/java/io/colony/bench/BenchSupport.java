@@ -226,6 +226,13 @@ final class BenchSupport {
   static Phase runPhase(ExecutorService pool, String name, int count, int unitsPerOp, int concurrency,
       WorkerFactory factory)
       throws Exception {
+    return runPhase(pool, name, count, unitsPerOp, concurrency, phaseCap, factory);
+  }
+
+  /** As above, with this phase's own time cap instead of {@link #phaseCap}. */
+  static Phase runPhase(ExecutorService pool, String name, int count, int unitsPerOp, int concurrency,
+      Duration phaseCap, WorkerFactory factory)
+      throws Exception {
     long cap = Math.min(System.nanoTime() + phaseCap.toNanos(), benchDeadline);
     AtomicInteger next = new AtomicInteger();
     AtomicInteger attempted = new AtomicInteger();
@@ -772,6 +779,70 @@ final class BenchSupport {
           System.out.println("  stopping " + c.what() + " failed: " + e);
         }
       }
+    }
+  }
+
+  // ---------------------------------------------------------------- a node's heap, from outside
+
+  /** A JVM's heap right after a full GC: used and committed bytes of all its generations. */
+  record HeapReading(long pid, long usedBytes, long committedBytes) {
+    Map<String, Object> toMap() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("pid", pid);
+      m.put("usedMB", round(usedBytes / 1048576.0, 1));
+      m.put("committedMB", round(committedBytes / 1048576.0, 1));
+      return m;
+    }
+  }
+
+  private static final java.util.regex.Pattern HEAP_LINE =
+      java.util.regex.Pattern.compile("total (\\d+)K, used (\\d+)K");
+
+  /**
+   * {@code jcmd <pid> GC.run} (a full GC, as System.gc()), then {@code jcmd <pid> GC.heap_info};
+   * adds up the "total …K, used …K" lines above Metaspace: one for G1 ("garbage-first heap"),
+   * one per generation for the serial and parallel collectors.
+   */
+  static HeapReading heapAfterFullGc(long pid) throws Exception {
+    jcmd(pid, "GC.run");
+    String info = jcmd(pid, "GC.heap_info");
+    int metaspace = info.indexOf("Metaspace");
+    java.util.regex.Matcher m = HEAP_LINE.matcher(metaspace < 0 ? info : info.substring(0, metaspace));
+    long used = 0;
+    long committed = 0;
+    boolean found = false;
+    while (m.find()) {
+      committed += Long.parseLong(m.group(1)) * 1024;
+      used += Long.parseLong(m.group(2)) * 1024;
+      found = true;
+    }
+    if (!found) {
+      throw new IllegalStateException("jcmd " + pid + " GC.heap_info printed no heap line: " + info);
+    }
+    return new HeapReading(pid, used, committed);
+  }
+
+  /** The JDK's jcmd next to the java running this (the nodes run the same java), else the one on the PATH. */
+  static final String JCMD = Files.isExecutable(Path.of(System.getProperty("java.home"), "bin", "jcmd"))
+      ? Path.of(System.getProperty("java.home"), "bin", "jcmd").toString() : "jcmd";
+
+  /** Runs one jcmd command against a JVM (at most 60 s) and answers its output. */
+  static String jcmd(long pid, String command) throws Exception {
+    Path out = Files.createTempFile("colony-bench-jcmd", ".txt");
+    try {
+      Process p = new ProcessBuilder(JCMD, String.valueOf(pid), command).redirectErrorStream(true)
+          .redirectOutput(out.toFile()).start();
+      if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new IllegalStateException("jcmd " + pid + " " + command + " did not end within 60 s");
+      }
+      String text = Files.readString(out);
+      if (p.exitValue() != 0) {
+        throw new IllegalStateException("jcmd " + pid + " " + command + " exited with " + p.exitValue() + ": " + text);
+      }
+      return text;
+    } finally {
+      Files.deleteIfExists(out);
     }
   }
 

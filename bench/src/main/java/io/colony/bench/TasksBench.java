@@ -96,16 +96,24 @@ public final class TasksBench {
   static final int KILL_AFTER_ACCEPTED = Integer.getInteger("tasks.killAfterAccepted", 300);
   /** How long to wait for the scheduler to report nothing queued, running or undelivered. */
   static final Duration QUIET_CAP = Duration.ofSeconds(Long.getLong("tasks.quietCapSeconds", 120));
+  static final int HEAP_TASKS = Integer.getInteger("tasks.heapTasks", 200_000);
+  static final int HEAP_SUBMITTERS = Integer.getInteger("tasks.heapSubmitters", 16);
+  /** Submitters of the heap phase hold back while the scheduler has this many tasks (its cap is 100,000). */
+  static final int HEAP_MAX_BACKLOG = Integer.getInteger("tasks.heapMaxBacklog", 5_000);
+  static final Duration HEAP_CAP = Duration.ofMinutes(Long.getLong("tasks.heapCapMinutes", 45));
+  /** How long a backlog of HEAP_MAX_BACKLOG tasks may take to drain after the last submit. */
+  static final Duration DRAIN_CAP = Duration.ofSeconds(300);
   static final List<String> STORES = List.of(System.getProperty("tasks.stores", "h2,postgres").split(","));
   /** The phases, in the order they run; tasks.phases picks some of them. */
-  static final List<String> ALL_PHASES = List.of("throughput", "kill", "outage");
+  static final List<String> ALL_PHASES = List.of("throughput", "kill", "outage", "heap");
   static final List<String> PHASES = selectedPhases(System.getProperty("tasks.phases", String.join(",", ALL_PHASES)));
   /** Extra node JVM options, e.g. a flight recording for profiling (space-separated; {node} is the node's number). */
   static final List<String> NODE_JVM_OPTS = Stream.of(System.getProperty("tasks.nodeJvmOpts", "").trim().split("\\s+"))
       .filter(o -> !o.isEmpty()).toList();
   static final boolean FULL_RUN = TASKS == 2_000 && TASK_WARMUP == 1_000 && REQUESTS == 5_000 && WARMUP == 1_000
       && STORES.size() == 2 && SUBMITTERS == 32 && OUTAGE_WINDOW_MS == 20_000 && OUTAGE_RUNS == 3
-      && KILL_CLIENTS == 24 && KILL_AFTER_ACCEPTED == 300 && PHASES.equals(ALL_PHASES) && NODE_JVM_OPTS.isEmpty();
+      && KILL_CLIENTS == 24 && KILL_AFTER_ACCEPTED == 300 && HEAP_TASKS == 200_000 && HEAP_SUBMITTERS == 16
+      && PHASES.equals(ALL_PHASES) && NODE_JVM_OPTS.isEmpty();
 
   static final Duration PHASE_CAP = Duration.ofSeconds(Long.getLong("tasks.phaseCapSeconds", 120));
   static final Duration TOTAL_CAP = Duration.ofMinutes(Long.getLong("tasks.totalCapMinutes", 14));
@@ -117,6 +125,8 @@ public final class TasksBench {
   static byte[][] values;
   static double boundSeconds;
   static double removalMarginSeconds;
+  /** How long the heap phase waits after its tasks before its last reading: idle passivation + 30 s, unless set. */
+  static Duration heapIdleWait;
   static final double QUIET_LOAD = Double.parseDouble(System.getProperty("tasks.quietLoad", "2.5"));
   static final long QUIET_WAIT_SECONDS = Long.getLong("tasks.quietWaitSeconds", 90);
   static Map<String, Object> boundParts = new LinkedHashMap<>();
@@ -140,6 +150,8 @@ public final class TasksBench {
         ? local.getDuration("pekko.cluster.split-brain-resolver.stable-after").toMillis() / 1000.0
         : local.getDuration("pekko.cluster.down-removal-margin").toMillis() / 1000.0;
     boundParts.put("pekko.cluster.down-removal-margin (in the second bound)", removalMarginSeconds);
+    heapIdleWait = Duration.ofSeconds(Long.getLong("tasks.heapIdleWaitSeconds",
+        local.getDuration("pekko.cluster.sharding.passivation.default-idle-strategy.idle-entity.timeout").toSeconds() + 30));
     Instant startedAt = Instant.now();
     long t0 = System.nanoTime();
     benchDeadline = t0 + TOTAL_CAP.toNanos();
@@ -228,6 +240,13 @@ public final class TasksBench {
         + "a new scheduler epoch with queued, running and undelivered 0 (at most " + QUIET_CAP.toSeconds()
         + " s), then every accepted task is read once");
     s.put("lostDefinition", "accepted (202) tasks not SUCCEEDED, or with finishedAt >= the time of the first read");
+    s.put("heap", "a fresh cluster and database; each node's used heap after a full GC (jcmd <pid> GC.run, then the used "
+        + "figure of GC.heap_info) at start (all Up, no task yet), after " + TASK_WARMUP + " warm-up tasks, once "
+        + HEAP_TASKS + " more no-op tasks have finished, and " + heapIdleWait.toSeconds() + " s later (idle passivation "
+        + "of task records + 30 s); tasks from " + HEAP_SUBMITTERS + " clients round-robin over the nodes, holding back "
+        + "while the scheduler has " + HEAP_MAX_BACKLOG + " or more unfinished tasks; finished = the scheduler reports "
+        + "nothing queued, running or undelivered (no task is read)");
+    s.put("heapCapMinutes", HEAP_CAP.toMinutes());
     s.put("configuredBoundSeconds", boundSeconds);
     s.put("configuredBoundParts", boundParts);
     s.put("phaseCapSeconds", PHASE_CAP.toSeconds());
@@ -245,6 +264,7 @@ public final class TasksBench {
   static void measure(String store, Path dir, ExecutorService pool, Map<String, Object> run) throws Exception {
     awaitQuietMachine(run);
     if (PHASES.contains("throughput") || PHASES.contains("kill") || PHASES.contains("outage")) {
+      // The heap and recovery phases get fresh clusters (and databases) of their own, after this one.
       onFreshCluster(store, dir.resolve("main"), run, List.of(), Map.of(), cluster -> {
         if (PHASES.contains("throughput")) {
           phase("throughput", run, () -> throughput(cluster, pool, run));
@@ -260,6 +280,23 @@ public final class TasksBench {
         }
       });
     }
+    if (PHASES.contains("heap")) {
+      measureApart("heap", store, dir, run, List.of(), Map.of(), (cluster, m) -> heap(cluster, pool, m));
+    }
+  }
+
+  static void measureApart(String name, String store, Path dir, Map<String, Object> run, List<String> jvmOptions,
+      Map<String, String> environment, PhaseBody body) {
+    phase(name, run, () -> {
+      Map<String, Object> m = new LinkedHashMap<>();
+      run.put(name, m);
+      onFreshCluster(store, dir.resolve(name), m, jvmOptions, environment, cluster -> body.run(cluster, m));
+    });
+  }
+
+  /** A phase on a cluster of its own; what it finds goes into {@code m}. */
+  interface PhaseBody {
+    void run(LocalCluster cluster, Map<String, Object> m) throws Exception;
   }
 
   /** The machine is shared: waits (bounded) for the 1-minute load average to fall below QUIET_LOAD. */
@@ -533,6 +570,151 @@ public final class TasksBench {
       }
     }
     return read;
+  }
+
+  // ---------------------------------------------------------------- node heap after many finished tasks
+
+  /**
+   * Each node's used heap after a full GC: at start (Up, no task yet), after a warm-up of
+   * {@code tasks.warmup} no-op tasks, once {@code tasks.heapTasks} more have finished, and after
+   * the idle passivation timeout (+ 30 s) has passed since. Tasks are submitted by
+   * {@code tasks.heapSubmitters} clients round-robin over the nodes, holding back while the
+   * scheduler has {@code tasks.heapMaxBacklog} unfinished tasks; "finished" is the scheduler
+   * reporting nothing queued, running or undelivered (no task is read).
+   */
+  static void heap(LocalCluster cluster, ExecutorService pool, Map<String, Object> m) throws Exception {
+    m.put("heapAtStart", heaps(cluster, "at start"));
+    m.put("warmup", submitAndAwaitQuiet(cluster, pool, "heap warm-up", TASK_WARMUP));
+    m.put("heapAfterWarmup", heaps(cluster, "after " + TASK_WARMUP + " warm-up tasks"));
+    m.put("loadAverageBeforeTasks", loadAverage());
+    m.put("tasks", submitAndAwaitQuiet(cluster, pool, "heap tasks", HEAP_TASKS));
+    m.put("heapAfterTasks", heaps(cluster, "after " + (TASK_WARMUP + HEAP_TASKS) + " tasks"));
+    if (!heapIdleWait.isZero() && !aborted && System.nanoTime() + heapIdleWait.toNanos() < benchDeadline) {
+      System.out.println("  waiting " + heapIdleWait.toSeconds() + " s (idle passivation of the task records) before the last reading");
+      Thread.sleep(heapIdleWait.toMillis()); // the reading is about what stays once idle records are passivated
+      m.put("heapAfterIdle", heaps(cluster, heapIdleWait.toSeconds() + " s later"));
+    }
+  }
+
+  /** Every node's heap after a full GC, with the largest and the sum. */
+  static Map<String, Object> heaps(LocalCluster cluster, String when) throws Exception {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("atEpochMs", System.currentTimeMillis());
+    long max = 0;
+    long sum = 0;
+    List<Object> nodes = new ArrayList<>();
+    for (int i = 0; i < cluster.size(); i++) {
+      HeapReading h = heapAfterFullGc(cluster.processes.get(i).pid());
+      Map<String, Object> node = h.toMap();
+      node.put("node", "node-" + (i + 1));
+      nodes.add(node);
+      max = Math.max(max, h.usedBytes());
+      sum += h.usedBytes();
+    }
+    m.put("maxUsedMB", round(max / 1048576.0, 1));
+    m.put("sumUsedMB", round(sum / 1048576.0, 1));
+    m.put("nodes", nodes);
+    System.out.printf(Locale.ROOT, "  heap %s (used after a full GC): %s%n", when,
+        nodes.stream().map(n -> ((Map<?, ?>) n).get("usedMB") + " MB").collect(Collectors.joining(", ")));
+    return m;
+  }
+
+  /**
+   * Submits {@code count} no-op tasks with {@code tasks.heapSubmitters}
+   * clients round-robin over the nodes, holding back while the scheduler's queue is long, then
+   * waits until the scheduler is quiet. Reads no task.
+   */
+  static Map<String, Object> submitAndAwaitQuiet(LocalCluster cluster, ExecutorService pool, String name, int count)
+      throws Exception {
+    List<String> bases = cluster.bases();
+    int n = bases.size();
+    long succeededBefore = workersSucceeded(bases);
+    long t0 = System.currentTimeMillis();
+    Phase submit;
+    int maxBacklog;
+    try (Backlog backlog = new Backlog(bases)) {
+      submit = runPhase(pool, name + " submit", count, 1, HEAP_SUBMITTERS, HEAP_CAP, () -> i -> {
+        if (!backlog.awaitBelow(HEAP_MAX_BACKLOG, Duration.ofSeconds(60))) {
+          return "the scheduler's queue stayed at " + HEAP_MAX_BACKLOG + " or more for 60 s";
+        }
+        return submitNoop(bases.get(i % n));
+      });
+      maxBacklog = backlog.max();
+    }
+    System.out.println(submit.line());
+    SchedulerSeen quiet = awaitQuiet(bases, -1, DRAIN_CAP);
+    double seconds = (quiet.atMillis() - t0) / 1000.0;
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("submit", submit.toMap());
+    m.put("accepted", submit.ok());
+    m.put("largestQueueSeen", maxBacklog);
+    m.put("quiet", quiet.quiet());
+    m.put("firstSubmitToQuietSeconds", round(seconds, 1));
+    m.put("tasksPerSecond", quiet.quiet() ? round(submit.ok() / seconds, 1) : null);
+    m.put("succeededByWorkers", workersSucceeded(bases) - succeededBefore);
+    m.put("schedulerWhenQuiet", plain(quiet.view()));
+    System.out.printf(Locale.ROOT, "  %s: %d accepted, scheduler %s after %.1f s (%s tasks/s); workers report %s succeeded%n",
+        name, submit.ok(), quiet.quiet() ? "quiet" : "NOT quiet", seconds, m.get("tasksPerSecond"), m.get("succeededByWorkers"));
+    return m;
+  }
+
+  /** POST /v1/tasks of the no-op task; null on 202, otherwise what came back. */
+  static String submitNoop(String base) throws Exception {
+    HttpResponse<String> r = HTTP.send(postTask(base), HttpResponse.BodyHandlers.ofString());
+    return r.statusCode() == 202 ? null : "HTTP " + r.statusCode() + " " + r.body().substring(0, Math.min(120, r.body().length()));
+  }
+
+  /** The attempts every worker pool has run successfully so far, as one node lists them; -1 if none answers. */
+  static long workersSucceeded(List<String> bases) {
+    for (String base : bases) {
+      JsonNode workers = getJson(base + "/v1/workers");
+      if (workers != null && workers.path("workers").isArray()) {
+        long sum = 0;
+        for (JsonNode w : workers.path("workers")) {
+          sum += w.path("succeeded").asLong();
+        }
+        return sum;
+      }
+    }
+    return -1;
+  }
+
+  /** The scheduler's queue length, polled every 500 ms, so submitters can hold back while it is long. */
+  static final class Backlog implements AutoCloseable {
+    private final java.util.concurrent.ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor();
+    private volatile int queued;
+    private final java.util.concurrent.atomic.AtomicInteger max = new java.util.concurrent.atomic.AtomicInteger();
+
+    Backlog(List<String> bases) {
+      poller.scheduleWithFixedDelay(() -> {
+        JsonNode view = schedulerView(bases);
+        if (view != null) {
+          queued = view.path("queued").asInt();
+          max.accumulateAndGet(queued, Math::max);
+        }
+      }, 0, 500, TimeUnit.MILLISECONDS);
+    }
+
+    /** Waits while the queue has {@code limit} or more tasks; false if it still has after {@code timeout}. */
+    boolean awaitBelow(int limit, Duration timeout) throws InterruptedException {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (queued >= limit && !aborted) {
+        if (System.nanoTime() > deadline) {
+          return false;
+        }
+        Thread.sleep(50); // submitting waits while the scheduler's queue is long
+      }
+      return true;
+    }
+
+    int max() {
+      return max.get();
+    }
+
+    @Override
+    public void close() {
+      poller.shutdownNow();
+    }
   }
 
   // ---------------------------------------------------------------- 3. scheduler outage
@@ -910,6 +1092,12 @@ public final class TasksBench {
         System.out.printf(Locale.ROOT, "%-8s   kill -9 of the scheduler's node mid-stream: %s accepted, %s lost (goal 0), "
                 + "kill -> scheduler quiet %s s%n", "", at(run, "kill", "accepted"), at(run, "kill", "lost"),
             at(run, "kill", "killToQuietSeconds"));
+      }
+      if (run.containsKey("heap")) {
+        System.out.printf(Locale.ROOT, "%-8s   heap of the largest node after a full GC (MB, -Xmx256m): at start %s, after %s warm-up "
+                + "tasks %s, after %s more tasks %s, %s s later %s%n", "", at(run, "heap", "heapAtStart", "maxUsedMB"),
+            TASK_WARMUP, at(run, "heap", "heapAfterWarmup", "maxUsedMB"), at(run, "heap", "tasks", "accepted"),
+            at(run, "heap", "heapAfterTasks", "maxUsedMB"), heapIdleWait.toSeconds(), at(run, "heap", "heapAfterIdle", "maxUsedMB"));
       }
       if (run.containsKey("phaseFailed") || run.containsKey("phaseSkipped")) {
         System.out.printf("%-8s   phases failed: %s; skipped: %s%n", "", run.getOrDefault("phaseFailed", Map.of()),
