@@ -888,6 +888,30 @@ final class BenchSupport {
     }
   }
 
+  /**
+   * When the first line of a node log at or after {@code fromMillis} that {@code matches} was
+   * written (epoch ms; null if none). Node logs start with the local time of day, HH:mm:ss.SSS.
+   */
+  static Long firstLogLineAt(Path log, long fromMillis, java.util.function.Predicate<String> matches) {
+    java.time.ZoneId zone = java.time.ZoneId.systemDefault();
+    java.time.LocalDate day = Instant.ofEpochMilli(fromMillis).atZone(zone).toLocalDate();
+    try (Stream<String> lines = Files.lines(log)) {
+      return lines.filter(l -> l.length() > 12 && matches.test(l))
+          .map(l -> {
+            try {
+              long at = java.time.LocalTime.parse(l.substring(0, 12)).atDate(day).atZone(zone).toInstant().toEpochMilli();
+              return at < fromMillis - Duration.ofHours(12).toMillis() ? at + Duration.ofDays(1).toMillis() : at;
+            } catch (java.time.format.DateTimeParseException notALogLine) {
+              return null;
+            }
+          })
+          .filter(at -> at != null && at >= fromMillis)
+          .findFirst().orElse(null);
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return null;
+    }
+  }
+
   static List<String> logComplaints(Path log, String who) {
     try (Stream<String> lines = Files.lines(log)) {
       return lines.filter(l -> l.contains(" WARN ") || l.contains(" ERROR "))

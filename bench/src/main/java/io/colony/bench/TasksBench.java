@@ -13,6 +13,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,48 +35,61 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Task system throughput and scheduler fail-over, next to the durable KV PUT rate of the same
+ * Task system throughput, loss and fail-over, next to the durable KV PUT rate of the same
  * cluster, in one run. From the repository root (builds what is missing):
  *
  *   bench/run.sh tasks
  *
  * For each store (H2 over its TCP server, a throwaway PostgreSQL with fsync on) it starts a fresh
- * database and 3 fresh nodes on free loopback ports (logs under target/bench-tasks/), then:
- *  1. no-op tasks ({"type":"sleep","input":{"ms":0}}): 1,000 uncounted warm-up tasks (as many as
- *     the KV phase's warm-up PUTs, so both measured phases run on equally warm JVMs), then 2,000
- *     tasks submitted by 32 concurrent submitters round-robin over the nodes. Throughput is
+ * database and 3 fresh nodes on free loopback ports (logs under target/bench-tasks/), then runs
+ * these phases, each a method of its own (-Dtasks.phases=kill,heap picks some of them):
+ *  throughput: no-op tasks ({"type":"sleep","input":{"ms":0}}): 1,000 uncounted warm-up tasks (as
+ *     many as the KV phase's warm-up PUTs, so both measured phases run on equally warm JVMs), then
+ *     2,000 tasks submitted by 32 concurrent submitters round-robin over the nodes. Throughput is
  *     SUCCEEDED tasks / (last finishedAt − first submit), with finishedAt from the task records;
  *     submit-to-done latency per task is finishedAt − submittedAt of its record. Completion is
  *     found by polling GET /v1/tasks/{id} in submission order (a few ids at a time, so the
- *     polling adds little load);
- *  2. durable KV PUT/s on the same cluster and database as KvBench measures it (64 clients,
- *     256-byte values, round-robin over the nodes): 1,000 warm-up PUTs, then 5,000 measured;
- *     the ratio tasks/s ÷ PUT/s is reported (goal ≥ 0.4);
- *  3. scheduler outage: a no-op task is submitted every 50 ms to the two nodes that will survive;
- *     after 3 s the oldest member (the scheduler singleton's host) is killed with SIGKILL and
- *     submitting goes on for 20 s. Outage = first startedAt among tasks sent after the kill −
- *     kill time; also kill → first of those SUCCEEDED. Three times (the killed node is started
- *     again and the next kill takes the new oldest); the median is reported next to the local
- *     profile's bound (heartbeat-interval + acceptable-heartbeat-pause + stable-after), goal
- *     ≤ 1.15, and next to that bound plus down-removal-margin, the wait Pekko adds after a removal
- *     before a singleton may start elsewhere.
- * The load average is recorded before every measured phase (the machine may be shared). Every
- * phase is bounded by a count and a time cap, and the whole run by an overall deadline; every
- * process and database it started is stopped in a finally block and by a shutdown hook.
+ *     polling adds little load). Then durable KV PUT/s on the same cluster and database as KvBench
+ *     measures it (64 clients, 256-byte values, round-robin over the nodes): 1,000 warm-up PUTs,
+ *     then 5,000 measured; the ratio tasks/s ÷ PUT/s is reported (goal ≥ 0.4);
+ *  kill: lost tasks after a kill -9 of the scheduler's node mid-stream: 24 clients stream no-op
+ *     tasks to the oldest member (the scheduler singleton's host), which is killed with SIGKILL
+ *     once it has accepted 300. No task is read by id until a survivor's /v1/workers shows a new
+ *     scheduler epoch with nothing queued, running or undelivered (a read wakes the task's record
+ *     and would hide a loss; at most 120 s); then every accepted task is read once. Lost =
+ *     accepted tasks not SUCCEEDED, or with finishedAt at or after that first read (goal 0); also
+ *     kill → quiet. The killed node is started again;
+ *  outage: a no-op task is submitted every 50 ms to the two nodes that will survive; after 3 s
+ *     the oldest member is killed with SIGKILL and submitting goes on for 20 s. Outage = first
+ *     startedAt among tasks sent after the kill − kill time; also kill → first of those
+ *     SUCCEEDED. Three times (the killed node is started again and the next kill takes the new
+ *     oldest); the median is reported next to the local profile's bound (heartbeat-interval +
+ *     acceptable-heartbeat-pause + stable-after), goal ≤ 1.15, and next to that bound plus
+ *     down-removal-margin, the wait Pekko adds after a removal before a singleton may start
+ *     elsewhere;
+ *  heap (a fresh cluster and database): each node's used heap after a full GC (jcmd GC.run, then
+ *     GC.heap_info) at start, after 1,000 warm-up tasks, once 200,000 more no-op tasks
+ *     (-Dtasks.heapTasks) have finished, and after the idle passivation timeout + 30 s. 16 clients
+ *     submit round-robin, holding back while the scheduler has 5,000 unfinished tasks (its cap is
+ *     colony.tasks.max-queued, 100,000); "finished" is the scheduler reporting nothing queued,
+ *     running or undelivered. Its submissions have a cap of their own (-Dtasks.heapCapMinutes, 45);
+ *  recovery (a fresh cluster and database, nodes with COLONY_WORKER_SLOTS=0 and no prefetch, so no
+ *     task is ever dispatched): 100,000 no-op tasks (-Dtasks.recoveryQueued) from 32 clients, then
+ *     SIGKILL of the oldest member; recovery = kill → a survivor's /v1/workers shows the new
+ *     scheduler epoch with every task queued, next to the bound + down-removal-margin and to the
+ *     outage phase's median; the survivors' logs tell when the new singleton started and when its
+ *     recovery ended, and the database the size of the scheduler's latest snapshot.
+ * throughput, kill and outage share one cluster, in that order. The load average is recorded
+ * before every measured phase (the machine may be shared). Every phase is bounded by a count
+ * and a time cap, and the whole run by an overall deadline (-Dtasks.totalCapMinutes, 150); a
+ * phase that fails is recorded and the next one runs; every process and database it started is
+ * stopped in a finally block and by a shutdown hook.
  *
-  4. (phase "kill", run between 2 and 3) lost tasks after a kill -9 of the scheduler's node: 24
- *     clients stream no-op tasks to the oldest member, which is killed with SIGKILL once it has
- *     accepted 300. No task is read by id until a survivor's /v1/workers shows a new scheduler
- *     epoch with nothing queued, running or undelivered (a read wakes the task's record and would
- *     hide a loss); then every accepted task is read once. Lost = accepted tasks not SUCCEEDED, or
- *     with finishedAt at or after that first read (goal 0); also kill -> quiet. The killed node is
- *     started again for the outage phase.
- * Phases 1-2 (throughput), 4 (kill) and 3 (outage) share one cluster. -Dtasks.phases=kill,outage
- * (a comma-separated list) runs only some phases.
- *
- * Prints a table and writes bench/results/tasks-h2.json and bench/results/tasks-postgres.json.
+ * Prints a table and writes bench/results/tasks-h2.json and bench/results/tasks-postgres.json
+ * (a full run takes about 1.5 h on 2 cores, most of it the heap phase).
  * Smaller runs through system properties, e.g.
- *   BENCH_OPTS="-Dtasks.stores=h2 -Dtasks.count=500" bench/run.sh tasks
+ *   BENCH_OPTS="-Dtasks.stores=h2 -Dtasks.count=500 -Dtasks.heapTasks=5000 -Dtasks.recoveryQueued=5000" bench/run.sh tasks
+ *   BENCH_OPTS="-Dtasks.phases=heap" bench/run.sh tasks
  * (such runs write their JSON under target/bench-tasks/ instead of bench/results/).
  */
 public final class TasksBench {
@@ -101,11 +117,21 @@ public final class TasksBench {
   /** Submitters of the heap phase hold back while the scheduler has this many tasks (its cap is 100,000). */
   static final int HEAP_MAX_BACKLOG = Integer.getInteger("tasks.heapMaxBacklog", 5_000);
   static final Duration HEAP_CAP = Duration.ofMinutes(Long.getLong("tasks.heapCapMinutes", 45));
+  /** io.colony.tasks.TaskScheduler.PERSISTENCE_ID (the bench does not depend on the tasks module). */
+  static final String SCHEDULER_PERSISTENCE_ID = "task-scheduler";
+  static final int RECOVERY_QUEUED = Integer.getInteger("tasks.recoveryQueued", 100_000);
+  /** The cap on submitting the recovery phase's tasks. */
+  static final Duration RECOVERY_CAP = Duration.ofMinutes(Long.getLong("tasks.recoveryCapMinutes", 25));
+  /** How long to wait after the kill for the new scheduler to answer with every task. */
+  static final Duration RECOVERY_WAIT = Duration.ofSeconds(180);
+  /** Nodes whose workers take no task, so every submitted task stays queued. */
+  static final List<String> NO_WORKER_JVM_OPTS = List.of("-Dcolony.tasks.prefetch=0",
+      "-Dcolony.tasks.dispatcher.thread-pool-executor.fixed-pool-size=1");
   /** How long a backlog of HEAP_MAX_BACKLOG tasks may take to drain after the last submit. */
   static final Duration DRAIN_CAP = Duration.ofSeconds(300);
   static final List<String> STORES = List.of(System.getProperty("tasks.stores", "h2,postgres").split(","));
   /** The phases, in the order they run; tasks.phases picks some of them. */
-  static final List<String> ALL_PHASES = List.of("throughput", "kill", "outage", "heap");
+  static final List<String> ALL_PHASES = List.of("throughput", "kill", "outage", "heap", "recovery");
   static final List<String> PHASES = selectedPhases(System.getProperty("tasks.phases", String.join(",", ALL_PHASES)));
   /** Extra node JVM options, e.g. a flight recording for profiling (space-separated; {node} is the node's number). */
   static final List<String> NODE_JVM_OPTS = Stream.of(System.getProperty("tasks.nodeJvmOpts", "").trim().split("\\s+"))
@@ -113,10 +139,11 @@ public final class TasksBench {
   static final boolean FULL_RUN = TASKS == 2_000 && TASK_WARMUP == 1_000 && REQUESTS == 5_000 && WARMUP == 1_000
       && STORES.size() == 2 && SUBMITTERS == 32 && OUTAGE_WINDOW_MS == 20_000 && OUTAGE_RUNS == 3
       && KILL_CLIENTS == 24 && KILL_AFTER_ACCEPTED == 300 && HEAP_TASKS == 200_000 && HEAP_SUBMITTERS == 16
+      && RECOVERY_QUEUED == 100_000
       && PHASES.equals(ALL_PHASES) && NODE_JVM_OPTS.isEmpty();
 
   static final Duration PHASE_CAP = Duration.ofSeconds(Long.getLong("tasks.phaseCapSeconds", 120));
-  static final Duration TOTAL_CAP = Duration.ofMinutes(Long.getLong("tasks.totalCapMinutes", 14));
+  static final Duration TOTAL_CAP = Duration.ofMinutes(Long.getLong("tasks.totalCapMinutes", 150));
   static final Duration COMPLETION_CAP = Duration.ofSeconds(120);
   static final String NOOP = "{\"type\":\"sleep\",\"input\":{\"ms\":0},\"timeoutMs\":30000,\"maxAttempts\":3}";
 
@@ -247,6 +274,12 @@ public final class TasksBench {
         + "while the scheduler has " + HEAP_MAX_BACKLOG + " or more unfinished tasks; finished = the scheduler reports "
         + "nothing queued, running or undelivered (no task is read)");
     s.put("heapCapMinutes", HEAP_CAP.toMinutes());
+    s.put("recovery", "a fresh cluster and database, nodes with COLONY_WORKER_SLOTS=0 " + String.join(" ", NO_WORKER_JVM_OPTS)
+        + " (no task is ever dispatched); " + RECOVERY_QUEUED + " no-op tasks from " + SUBMITTERS + " clients round-robin "
+        + "over the nodes, then SIGKILL of the oldest member; recovery = kill -> a survivor's /v1/workers shows a new "
+        + "scheduler epoch with every task queued (polled every 200 ms); from the survivors' logs: kill -> 'Singleton "
+        + "manager starting singleton actor' and -> 'Task scheduler epoch N started with M queued tasks'");
+    s.put("recoverySubmitCapMinutes", RECOVERY_CAP.toMinutes());
     s.put("configuredBoundSeconds", boundSeconds);
     s.put("configuredBoundParts", boundParts);
     s.put("phaseCapSeconds", PHASE_CAP.toSeconds());
@@ -282,6 +315,15 @@ public final class TasksBench {
     }
     if (PHASES.contains("heap")) {
       measureApart("heap", store, dir, run, List.of(), Map.of(), (cluster, m) -> heap(cluster, pool, m));
+    }
+    if (PHASES.contains("recovery")) {
+      Map<String, String> env = new LinkedHashMap<>();
+      env.put("COLONY_WORKER_SLOTS", "0");
+      if (RECOVERY_QUEUED > 100_000) {
+        env.put("COLONY_MAX_QUEUED_TASKS", String.valueOf(RECOVERY_QUEUED));
+      }
+      measureApart("recovery", store, dir, run, NO_WORKER_JVM_OPTS, env,
+          (cluster, m) -> recovery(cluster, pool, m, at(run, "outage", "outageSeconds")));
     }
   }
 
@@ -717,6 +759,187 @@ public final class TasksBench {
     }
   }
 
+  // ---------------------------------------------------------------- scheduler recovery with a long queue
+
+  /**
+   * On nodes whose workers take no task (0 slots, no prefetch), submits {@code tasks.recoveryQueued}
+   * no-op tasks, which all stay queued, then kills the scheduler's node with SIGKILL and measures
+   * kill -> a survivor's /v1/workers showing the new scheduler epoch with every task queued. The
+   * survivors' logs give when the new singleton started and when its recovery ended ("Task
+   * scheduler epoch N started with M queued tasks"), so the recovery proper is told apart from
+   * failure detection. Compared with the configured bound and, if the outage phase ran, with the
+   * outage without a queue.
+   */
+  static void recovery(LocalCluster cluster, ExecutorService pool, Map<String, Object> m, Object noLoadOutage)
+      throws Exception {
+    List<String> bases = cluster.bases();
+    int n = bases.size();
+    m.put("loadAverageBeforeSubmit", loadAverage());
+    Phase submit = runPhase(pool, "recovery submit", RECOVERY_QUEUED, 1, SUBMITTERS, RECOVERY_CAP,
+        () -> i -> submitNoop(bases.get(i % n)));
+    System.out.println(submit.line());
+    m.put("submit", submit.toMap());
+    JsonNode before = schedulerView(bases);
+    if (before == null) {
+      throw new IllegalStateException("the scheduler does not answer before the kill");
+    }
+    int queued = before.path("queued").asInt();
+    long epochBefore = before.path("epoch").asLong();
+    m.put("accepted", submit.ok());
+    m.put("queuedBeforeKill", queued);
+    m.put("schedulerBeforeKill", plain(before));
+    m.put("snapshot", schedulerSnapshot(cluster.db, queued));
+
+    int victim = cluster.oldest(0);
+    if (victim < 0) {
+      throw new IllegalStateException("could not tell which node is the oldest");
+    }
+    List<String> survivors = cluster.basesExcept(victim);
+    m.put("killedNode", "node-" + (victim + 1));
+    m.put("loadAverageBeforeKill", loadAverage());
+    long killAt = System.currentTimeMillis();
+    cluster.kill(victim);
+    NewScheduler seen = awaitNewScheduler(survivors, epochBefore, queued, RECOVERY_WAIT);
+    m.put("killToFirstAnswerSeconds", secondsSince(killAt, seen.firstAnswerAt()));
+    m.put("firstAnswer", plain(seen.firstAnswer()));
+    Double recovery = secondsSince(killAt, seen.allQueuedAt());
+    m.put("killToAnswerWithAllQueuedSeconds", recovery);
+
+    // The survivors' logs: when the new singleton started, and when its recovery ended.
+    long newEpoch = seen.firstAnswer() == null ? epochBefore + 1 : seen.firstAnswer().path("epoch").asLong();
+    Long singletonStart = null;
+    Long epochStarted = null;
+    for (int i = 0; i < cluster.size(); i++) {
+      if (i != victim) {
+        singletonStart = earliest(singletonStart, firstLogLineAt(cluster.log(i), killAt,
+            l -> l.contains("Singleton manager starting singleton actor") && l.contains("task-scheduler")));
+        epochStarted = earliest(epochStarted, firstLogLineAt(cluster.log(i), killAt,
+            l -> l.contains("Task scheduler epoch " + newEpoch + " started with")));
+      }
+    }
+    m.put("killToSingletonStartSeconds", secondsSince(killAt, singletonStart));
+    m.put("killToEpochStartedLogSeconds", secondsSince(killAt, epochStarted));
+    m.put("schedulerRecoverySecondsFromLog", singletonStart == null || epochStarted == null ? null
+        : round((epochStarted - singletonStart) / 1000.0, 3));
+
+    double bound = boundSeconds + removalMarginSeconds;
+    m.put("boundWithDownRemovalMarginSeconds", bound);
+    m.put("recoveryMinusBoundSeconds", recovery == null ? null : round(recovery - bound, 3));
+    m.put("noLoadOutageSeconds", noLoadOutage instanceof Double d ? d : null);
+    m.put("recoveryMinusNoLoadOutageSeconds", recovery == null || !(noLoadOutage instanceof Double d) ? null
+        : round(recovery - d, 3));
+    System.out.printf(Locale.ROOT, "  recovery: %d queued; kill -> new scheduler answering with all %s s (first answer %s s), "
+            + "bound + margin %.1f s; in the log: singleton started %s s, epoch %d started %s s after the kill; snapshot %s%n",
+        queued, recovery, m.get("killToFirstAnswerSeconds"), bound, m.get("killToSingletonStartSeconds"), newEpoch,
+        m.get("killToEpochStartedLogSeconds"), m.get("snapshot"));
+  }
+
+  /** When the new scheduler first answered, and first answered with every task queued (epoch ms; null if never). */
+  record NewScheduler(Long firstAnswerAt, JsonNode firstAnswer, Long allQueuedAt, JsonNode allQueued) {}
+
+  /**
+   * Polls /v1/workers of the survivors every 200 ms without waiting for earlier polls (one that
+   * finds no scheduler takes the ask timeout), until one shows a scheduler epoch after
+   * {@code epochAbove} with {@code queued} tasks or more, or {@code cap} has passed. A poll counts
+   * when its answer arrives.
+   */
+  static NewScheduler awaitNewScheduler(List<String> survivors, long epochAbove, int queued, Duration cap)
+      throws Exception {
+    long deadline = Math.min(System.nanoTime() + cap.toNanos(), benchDeadline);
+    Object lock = new Object();
+    NewScheduler[] seen = {new NewScheduler(null, null, null, null)};
+    List<CompletableFuture<Void>> inFlight = new ArrayList<>();
+    for (int k = 0; !aborted && System.nanoTime() < deadline; k++) {
+      synchronized (lock) {
+        if (seen[0].allQueuedAt() != null) {
+          break;
+        }
+      }
+      HttpRequest poll = HttpRequest.newBuilder(URI.create(survivors.get(k % survivors.size()) + "/v1/workers"))
+          .timeout(Duration.ofSeconds(10)).build();
+      inFlight.add(HTTP.sendAsync(poll, HttpResponse.BodyHandlers.ofString()).thenAccept(r -> {
+        long at = System.currentTimeMillis();
+        JsonNode scheduler;
+        try {
+          scheduler = JSON.readTree(r.body()).get("scheduler");
+        } catch (IOException e) {
+          return;
+        }
+        if (scheduler == null || scheduler.isNull() || scheduler.path("epoch").asLong() <= epochAbove) {
+          return;
+        }
+        synchronized (lock) {
+          NewScheduler s = seen[0];
+          boolean first = s.firstAnswerAt() == null || at < s.firstAnswerAt();
+          boolean all = scheduler.path("queued").asInt() >= queued && (s.allQueuedAt() == null || at < s.allQueuedAt());
+          seen[0] = new NewScheduler(first ? at : s.firstAnswerAt(), first ? scheduler : s.firstAnswer(),
+              all ? at : s.allQueuedAt(), all ? scheduler : s.allQueued());
+        }
+      }).exceptionally(e -> null));
+      inFlight.removeIf(CompletableFuture::isDone);
+      Thread.sleep(200); // the polling interval
+    }
+    inFlight.forEach(f -> f.cancel(true));
+    synchronized (lock) {
+      if (seen[0].allQueuedAt() == null) {
+        System.out.println("  no survivor showed a new scheduler with " + queued + " queued tasks within " + cap.toSeconds()
+            + " s; first answer: " + seen[0].firstAnswer());
+      }
+      return seen[0];
+    }
+  }
+
+  /**
+   * The scheduler's latest snapshot in the journal database: its sequence number and size, and
+   * how many of its events come after it (what recovery replays on top).
+   */
+  static Map<String, Object> schedulerSnapshot(Db db, int queued) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    try (Connection c = db.connect()) {
+      long seq;
+      try (PreparedStatement s = c.prepareStatement("SELECT \"sequence_number\", OCTET_LENGTH(\"snapshot_payload\") "
+          + "FROM \"snapshot\" WHERE \"persistence_id\" = ? ORDER BY \"sequence_number\" DESC LIMIT 1")) {
+        s.setString(1, SCHEDULER_PERSISTENCE_ID);
+        try (ResultSet r = s.executeQuery()) {
+          if (!r.next()) {
+            m.put("note", "no snapshot yet");
+            seq = 0;
+          } else {
+            seq = r.getLong(1);
+            long bytes = r.getLong(2);
+            m.put("sequenceNumber", seq);
+            m.put("bytes", bytes);
+            m.put("bytesPerQueuedTask", queued == 0 ? null : round((double) bytes / queued, 1));
+          }
+        }
+      }
+      try (PreparedStatement s = c.prepareStatement("SELECT COUNT(*), MAX(\"sequence_number\") FROM \"event_journal\" "
+          + "WHERE \"persistence_id\" = ? AND \"sequence_number\" > ?")) {
+        s.setString(1, SCHEDULER_PERSISTENCE_ID);
+        s.setLong(2, seq);
+        try (ResultSet r = s.executeQuery()) {
+          r.next();
+          m.put("eventsAfterSnapshot", r.getLong(1));
+          m.put("lastSequenceNumber", r.getObject(2) == null ? seq : r.getLong(2));
+        }
+      }
+    } catch (Exception e) {
+      m.put("failed", e.toString());
+    }
+    return m;
+  }
+
+  static Double secondsSince(long fromMillis, Long atMillis) {
+    return atMillis == null ? null : round((atMillis - fromMillis) / 1000.0, 3);
+  }
+
+  static Long earliest(Long a, Long b) {
+    if (a == null || b == null) {
+      return a == null ? b : a;
+    }
+    return Math.min(a, b);
+  }
+
   // ---------------------------------------------------------------- 3. scheduler outage
 
   /**
@@ -1098,6 +1321,14 @@ public final class TasksBench {
                 + "tasks %s, after %s more tasks %s, %s s later %s%n", "", at(run, "heap", "heapAtStart", "maxUsedMB"),
             TASK_WARMUP, at(run, "heap", "heapAfterWarmup", "maxUsedMB"), at(run, "heap", "tasks", "accepted"),
             at(run, "heap", "heapAfterTasks", "maxUsedMB"), heapIdleWait.toSeconds(), at(run, "heap", "heapAfterIdle", "maxUsedMB"));
+      }
+      if (run.containsKey("recovery")) {
+        System.out.printf(Locale.ROOT, "%-8s   scheduler recovery with %s queued: kill -> new scheduler answering with all %s s "
+                + "(bound + margin %s s: %s s more; no-load outage %s s: %s s more); recovery itself (log) %s s; snapshot %s bytes%n",
+            "", at(run, "recovery", "queuedBeforeKill"), at(run, "recovery", "killToAnswerWithAllQueuedSeconds"),
+            at(run, "recovery", "boundWithDownRemovalMarginSeconds"), at(run, "recovery", "recoveryMinusBoundSeconds"),
+            at(run, "recovery", "noLoadOutageSeconds"), at(run, "recovery", "recoveryMinusNoLoadOutageSeconds"),
+            at(run, "recovery", "schedulerRecoverySecondsFromLog"), at(run, "recovery", "snapshot", "bytes"));
       }
       if (run.containsKey("phaseFailed") || run.containsKey("phaseSkipped")) {
         System.out.printf("%-8s   phases failed: %s; skipped: %s%n", "", run.getOrDefault("phaseFailed", Map.of()),
