@@ -639,7 +639,10 @@ final class BenchSupport {
             .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
         java.util.regex.Matcher m = OLDEST.matcher(r.body());
         return m.find() ? m.group(1) : null;
-      } catch (IOException | InterruptedException e) {
+      } catch (IOException e) {
+        return null;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
         return null;
       }
     }

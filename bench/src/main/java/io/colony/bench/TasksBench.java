@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -28,9 +29,14 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -139,7 +145,7 @@ public final class TasksBench {
   static final boolean FULL_RUN = TASKS == 2_000 && TASK_WARMUP == 1_000 && REQUESTS == 5_000 && WARMUP == 1_000
       && STORES.size() == 2 && SUBMITTERS == 32 && OUTAGE_WINDOW_MS == 20_000 && OUTAGE_RUNS == 3
       && KILL_CLIENTS == 24 && KILL_AFTER_ACCEPTED == 300 && HEAP_TASKS == 200_000 && HEAP_SUBMITTERS == 16
-      && RECOVERY_QUEUED == 100_000
+      && HEAP_MAX_BACKLOG == 5_000 && System.getProperty("tasks.heapIdleWaitSeconds") == null && RECOVERY_QUEUED == 100_000
       && PHASES.equals(ALL_PHASES) && NODE_JVM_OPTS.isEmpty();
 
   static final Duration PHASE_CAP = Duration.ofSeconds(Long.getLong("tasks.phaseCapSeconds", 120));
@@ -298,7 +304,7 @@ public final class TasksBench {
     awaitQuietMachine(run);
     if (PHASES.contains("throughput") || PHASES.contains("kill") || PHASES.contains("outage")) {
       // The heap and recovery phases get fresh clusters (and databases) of their own, after this one.
-      onFreshCluster(store, dir.resolve("main"), run, List.of(), Map.of(), cluster -> {
+      phase("main", run, () -> onFreshCluster(store, dir.resolve("main"), run, List.of(), Map.of(), cluster -> {
         if (PHASES.contains("throughput")) {
           phase("throughput", run, () -> throughput(cluster, pool, run));
         }
@@ -311,7 +317,7 @@ public final class TasksBench {
             run.put("outage", outages(cluster));
           });
         }
-      });
+      }));
     }
     if (PHASES.contains("heap")) {
       measureApart("heap", store, dir, run, List.of(), Map.of(), (cluster, m) -> heap(cluster, pool, m));
@@ -319,7 +325,7 @@ public final class TasksBench {
     if (PHASES.contains("recovery")) {
       Map<String, String> env = new LinkedHashMap<>();
       env.put("COLONY_WORKER_SLOTS", "0");
-      if (RECOVERY_QUEUED > 100_000) {
+      if (RECOVERY_QUEUED > 100_000) { // colony.tasks.max-queued's default
         env.put("COLONY_MAX_QUEUED_TASKS", String.valueOf(RECOVERY_QUEUED));
       }
       measureApart("recovery", store, dir, run, NO_WORKER_JVM_OPTS, env,
@@ -327,6 +333,7 @@ public final class TasksBench {
     }
   }
 
+  /** Runs phase {@code name} on a fresh database and cluster of its own; its results go into run[name]. */
   static void measureApart(String name, String store, Path dir, Map<String, Object> run, List<String> jvmOptions,
       Map<String, String> environment, PhaseBody body) {
     phase(name, run, () -> {
@@ -466,11 +473,11 @@ public final class TasksBench {
     m.put("schedulerBeforeKill", plain(before));
 
     String target = cluster.base(victim);
-    List<String> accepted = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<String> accepted = Collections.synchronizedList(new ArrayList<>());
     Map<String, Integer> otherAnswers = new ConcurrentHashMap<>();
-    java.util.concurrent.CountDownLatch enough = new java.util.concurrent.CountDownLatch(KILL_AFTER_ACCEPTED);
-    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-    List<java.util.concurrent.Future<?>> clients = new ArrayList<>();
+    CountDownLatch enough = new CountDownLatch(KILL_AFTER_ACCEPTED);
+    AtomicBoolean stop = new AtomicBoolean();
+    List<Future<?>> clients = new ArrayList<>();
     for (int c = 0; c < KILL_CLIENTS; c++) {
       clients.add(pool.submit(() -> {
         while (!stop.get() && !aborted) {
@@ -494,27 +501,45 @@ public final class TasksBench {
     int acceptedAtKill = accepted.size();
     long killAt = System.currentTimeMillis();
     cluster.kill(victim);
-    stop.set(true);
-    for (java.util.concurrent.Future<?> f : clients) {
-      f.get(REQUEST_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
-    }
-    List<String> ids = List.copyOf(accepted);
-    m.put("clients", KILL_CLIENTS);
-    m.put("streamSecondsBeforeKill", round((killAt - s0) / 1000.0, 2));
-    m.put("accepted", ids.size());
-    m.put("acceptedWhileKilling", ids.size() - acceptedAtKill); // 202s that arrived as the kill went out
-    m.put("otherAnswers", new TreeMap<>(otherAnswers));
-    if (!reached) {
-      m.put("note", "the node accepted only " + ids.size() + " tasks within 90 s; killed then anyway");
-    }
+    try {
+      stop.set(true);
+      for (Future<?> f : clients) {
+        f.get(REQUEST_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
+      }
+      List<String> ids = List.copyOf(accepted);
+      m.put("clients", KILL_CLIENTS);
+      m.put("streamSecondsBeforeKill", round((killAt - s0) / 1000.0, 2));
+      m.put("accepted", ids.size());
+      m.put("acceptedWhileKilling", ids.size() - acceptedAtKill); // 202s that arrived as the kill went out
+      m.put("otherAnswers", new TreeMap<>(otherAnswers));
+      if (!reached) {
+        m.put("note", "the node accepted only " + ids.size() + " tasks within 90 s; killed then anyway");
+      }
 
-    SchedulerSeen quiet = awaitQuiet(survivors, epochBefore, QUIET_CAP);
-    m.put("quiet", quiet.quiet());
-    m.put("killToQuietSeconds", quiet.quiet() ? round((quiet.atMillis() - killAt) / 1000.0, 3) : null);
-    m.put("schedulerWhenQuiet", plain(quiet.view()));
+      SchedulerSeen quiet = awaitQuiet(survivors, epochBefore, QUIET_CAP);
+      m.put("quiet", quiet.quiet());
+      m.put("killToQuietSeconds", quiet.quiet() ? round((quiet.atMillis() - killAt) / 1000.0, 3) : null);
+      m.put("schedulerWhenQuiet", plain(quiet.view()));
 
+      int lost = readEachOnceAndCountLost(survivors, ids, m);
+      System.out.printf(Locale.ROOT, "  kill: %d accepted by node-%d before its kill -9; scheduler quiet after %s s; "
+              + "lost %d; statuses %s; other answers %s%n",
+          ids.size(), victim + 1, m.get("killToQuietSeconds"), lost, m.get("finalStatus"), otherAnswers);
+    } finally {
+      if (restartAfter) {
+        cluster.restart(victim);
+      }
+    }
+    return m;
+  }
+
+  /**
+   * Reads every task once; lost = not SUCCEEDED, or finished at or after the first read (so the
+   * read, not the system, made it finish). Puts the statuses, the count and a sample into {@code m}.
+   */
+  static int readEachOnceAndCountLost(List<String> bases, List<String> ids, Map<String, Object> m) throws Exception {
     long firstRead = System.currentTimeMillis();
-    Map<String, JsonNode> read = readEachOnce(survivors, ids);
+    Map<String, JsonNode> read = readEachOnce(bases, ids);
     Map<String, Integer> byStatus = new TreeMap<>();
     List<String> lost = new ArrayList<>();
     for (String id : ids) {
@@ -529,13 +554,7 @@ public final class TasksBench {
     m.put("finalStatus", byStatus);
     m.put("lost", lost.size());
     m.put("lostSample", lost.stream().limit(5).toList());
-    System.out.printf(Locale.ROOT, "  kill: %d accepted by node-%d before its kill -9; scheduler quiet after %s s; "
-            + "lost %d; statuses %s; other answers %s%n",
-        ids.size(), victim + 1, m.get("killToQuietSeconds"), lost.size(), byStatus, otherAnswers);
-    if (restartAfter) {
-      cluster.restart(victim);
-    }
-    return m;
+    return lost.size();
   }
 
   /** The scheduler's counts as a survivor reported them at {@code atMillis}; {@code quiet} if it was. */
@@ -723,9 +742,9 @@ public final class TasksBench {
 
   /** The scheduler's queue length, polled every 500 ms, so submitters can hold back while it is long. */
   static final class Backlog implements AutoCloseable {
-    private final java.util.concurrent.ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor();
+    private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor();
     private volatile int queued;
-    private final java.util.concurrent.atomic.AtomicInteger max = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger max = new AtomicInteger();
 
     Backlog(List<String> bases) {
       poller.scheduleWithFixedDelay(() -> {
