@@ -87,12 +87,12 @@ import java.util.stream.Stream;
  *     recovery ended, and the database the size of the scheduler's latest snapshot.
  * throughput, kill and outage share one cluster, in that order. The load average is recorded
  * before every measured phase (the machine may be shared). Every phase is bounded by a count
- * and a time cap, and the whole run by an overall deadline (-Dtasks.totalCapMinutes, 150); a
+ * and a time cap, and the whole run by an overall deadline (-Dtasks.totalCapMinutes, 180); a
  * phase that fails is recorded and the next one runs; every process and database it started is
  * stopped in a finally block and by a shutdown hook.
  *
  * Prints a table and writes bench/results/tasks-h2.json and bench/results/tasks-postgres.json
- * (a full run takes about 1.5 h on 2 cores, most of it the heap phase).
+ * (a full run takes 1.5-2 h on 2 cores, most of it the heap and recovery phases).
  * Smaller runs through system properties, e.g.
  *   BENCH_OPTS="-Dtasks.stores=h2 -Dtasks.count=500 -Dtasks.heapTasks=5000 -Dtasks.recoveryQueued=5000" bench/run.sh tasks
  *   BENCH_OPTS="-Dtasks.phases=heap" bench/run.sh tasks
@@ -149,7 +149,7 @@ public final class TasksBench {
       && PHASES.equals(ALL_PHASES) && NODE_JVM_OPTS.isEmpty();
 
   static final Duration PHASE_CAP = Duration.ofSeconds(Long.getLong("tasks.phaseCapSeconds", 120));
-  static final Duration TOTAL_CAP = Duration.ofMinutes(Long.getLong("tasks.totalCapMinutes", 150));
+  static final Duration TOTAL_CAP = Duration.ofMinutes(Long.getLong("tasks.totalCapMinutes", 180));
   static final Duration COMPLETION_CAP = Duration.ofSeconds(120);
   static final String NOOP = "{\"type\":\"sleep\",\"input\":{\"ms\":0},\"timeoutMs\":30000,\"maxAttempts\":3}";
 
