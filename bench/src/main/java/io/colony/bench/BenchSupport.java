@@ -226,6 +226,13 @@ final class BenchSupport {
   static Phase runPhase(ExecutorService pool, String name, int count, int unitsPerOp, int concurrency,
       WorkerFactory factory)
       throws Exception {
+    return runPhase(pool, name, count, unitsPerOp, concurrency, phaseCap, factory);
+  }
+
+  /** As above, with this phase's own time cap instead of {@link #phaseCap}. */
+  static Phase runPhase(ExecutorService pool, String name, int count, int unitsPerOp, int concurrency,
+      Duration phaseCap, WorkerFactory factory)
+      throws Exception {
     long cap = Math.min(System.nanoTime() + phaseCap.toNanos(), benchDeadline);
     AtomicInteger next = new AtomicInteger();
     AtomicInteger attempted = new AtomicInteger();
@@ -507,6 +514,162 @@ final class BenchSupport {
 
   // ---------------------------------------------------------------- processes
 
+  /**
+   * Node processes on loopback ports, all against one database, each registered for cleanup as
+   * it starts. A node's output is appended to {@code node-<n>.log} in {@code dir}, so a node
+   * started again after a kill keeps one log.
+   */
+  static final class LocalCluster {
+    final String label;
+    final Db db;
+    final Path dir;
+    final List<Integer> httpPorts = new ArrayList<>();
+    final List<Integer> remotePorts = new ArrayList<>();
+    final List<Process> processes = new ArrayList<>();
+    private final List<String> jvmOptions;
+    private final Map<String, String> environment;
+    private final String seeds;
+    private static final java.util.regex.Pattern OLDEST = java.util.regex.Pattern.compile("\"oldest\"\\s*:\\s*\"([^\"]*)\"");
+
+    private LocalCluster(String label, Db db, Path dir, int size, List<String> jvmOptions,
+        Map<String, String> environment) throws IOException {
+      this.label = label;
+      this.db = db;
+      this.dir = dir;
+      this.jvmOptions = jvmOptions;
+      this.environment = environment;
+      for (int i = 0; i < size; i++) {
+        httpPorts.add(freePort());
+        remotePorts.add(freePort());
+      }
+      this.seeds = remotePorts.stream().map(p -> HOST + ":" + p).collect(Collectors.joining(","));
+    }
+
+    /**
+     * Starts {@code size} nodes ({@code java -Xmx256m <jvmOptions> -jar colony-node.jar}, "{node}"
+     * in an option is the node's number) with {@code environment} added to the COLONY_* variables
+     * the cluster needs, and waits until all are Up.
+     */
+    static LocalCluster start(String label, Db db, Path dir, int size, List<String> jvmOptions,
+        Map<String, String> environment) throws Exception {
+      Files.createDirectories(dir);
+      LocalCluster cluster = new LocalCluster(label, db, dir, size, jvmOptions, environment);
+      for (int i = 0; i < size; i++) {
+        cluster.processes.add(cluster.startNode(i));
+      }
+      cluster.awaitUp();
+      return cluster;
+    }
+
+    private Process startNode(int i) throws IOException {
+      List<String> command = new ArrayList<>(List.of("java", "-Xmx256m"));
+      for (String option : jvmOptions) {
+        command.add(option.replace("{node}", String.valueOf(i + 1)));
+      }
+      command.addAll(List.of("-jar", JAR.toString()));
+      ProcessBuilder b = new ProcessBuilder(command);
+      Map<String, String> env = b.environment();
+      env.put("COLONY_HOST", HOST);
+      env.put("COLONY_HTTP_PORT", String.valueOf(httpPorts.get(i)));
+      env.put("COLONY_REMOTE_PORT", String.valueOf(remotePorts.get(i)));
+      env.put("COLONY_MANAGEMENT_PORT", String.valueOf(freePort()));
+      env.put("COLONY_SEED_NODES", seeds);
+      env.put("COLONY_DB_URL", db.nodeUrl());
+      env.put("COLONY_DB_USER", db.user());
+      env.put("COLONY_DB_PASSWORD", db.password());
+      env.put("COLONY_DATA_DIR", dir.resolve("data-" + (i + 1)).toString());
+      env.putAll(environment);
+      b.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log(i).toFile()));
+      Process p = b.start();
+      NODES.add(p);
+      register("node " + (i + 1) + " of " + label, () -> stopProcess(p));
+      System.out.println("  started node-" + (i + 1) + " of " + label + ": pid " + p.pid() + ", HTTP port " + httpPorts.get(i));
+      return p;
+    }
+
+    void awaitUp() throws Exception {
+      BenchSupport.awaitUp(processes, httpPorts, dir);
+    }
+
+    int size() {
+      return processes.size();
+    }
+
+    String base(int i) {
+      return "http://" + HOST + ":" + httpPorts.get(i);
+    }
+
+    List<String> bases() {
+      List<String> all = new ArrayList<>();
+      for (int i = 0; i < size(); i++) {
+        all.add(base(i));
+      }
+      return all;
+    }
+
+    List<String> basesExcept(int i) {
+      List<String> others = new ArrayList<>(bases());
+      others.remove(i);
+      return others;
+    }
+
+    Path log(int i) {
+      return dir.resolve("node-" + (i + 1) + ".log");
+    }
+
+    /** The node whose remote port is in {@code address} (a member address), or -1. */
+    int indexOf(String address) {
+      for (int i = 0; address != null && i < size(); i++) {
+        if (address.endsWith(":" + remotePorts.get(i)) || address.contains(":" + remotePorts.get(i) + "/")) {
+          return i;
+        }
+      }
+      return -1;
+    }
+
+    /** The oldest member (which hosts the cluster singletons) as node {@code asked} reports it, or -1. */
+    int oldest(int asked) {
+      return indexOf(oldestAddress(asked));
+    }
+
+    /** The oldest member's address as node {@code asked} reports it, or null. */
+    String oldestAddress(int asked) {
+      try {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base(asked) + "/cluster/members"))
+            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        java.util.regex.Matcher m = OLDEST.matcher(r.body());
+        return m.find() ? m.group(1) : null;
+      } catch (IOException e) {
+        return null;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return null;
+      }
+    }
+
+    /** kill -9 of node {@code i}. */
+    void kill(int i) {
+      processes.get(i).destroyForcibly(); // SIGKILL on Linux
+      System.out.println("  killed node-" + (i + 1) + " of " + label + " (pid " + processes.get(i).pid() + ")");
+    }
+
+    /** Starts node {@code i} again (after a kill) and waits until every node is Up. */
+    void restart(int i) throws Exception {
+      processes.get(i).waitFor(30, TimeUnit.SECONDS);
+      processes.set(i, startNode(i));
+      awaitUp();
+    }
+
+    /** WARN and ERROR lines of every node's log. */
+    List<String> logComplaints() {
+      List<String> all = new ArrayList<>();
+      for (int i = 0; i < size(); i++) {
+        all.addAll(BenchSupport.logComplaints(log(i), "node-" + (i + 1)));
+      }
+      return all;
+    }
+  }
+
   static void awaitUp(List<Process> nodes, List<Integer> httpPorts, Path dir) throws Exception {
     long deadline = System.nanoTime() + UP_TIMEOUT.toNanos();
     int n = nodes.size();
@@ -622,6 +785,70 @@ final class BenchSupport {
     }
   }
 
+  // ---------------------------------------------------------------- a node's heap, from outside
+
+  /** A JVM's heap right after a full GC: used and committed bytes of all its generations. */
+  record HeapReading(long pid, long usedBytes, long committedBytes) {
+    Map<String, Object> toMap() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("pid", pid);
+      m.put("usedMB", round(usedBytes / 1048576.0, 1));
+      m.put("committedMB", round(committedBytes / 1048576.0, 1));
+      return m;
+    }
+  }
+
+  private static final java.util.regex.Pattern HEAP_LINE =
+      java.util.regex.Pattern.compile("total (\\d+)K, used (\\d+)K");
+
+  /**
+   * {@code jcmd <pid> GC.run} (a full GC, as System.gc()), then {@code jcmd <pid> GC.heap_info};
+   * adds up the "total …K, used …K" lines above Metaspace: one for G1 ("garbage-first heap"),
+   * one per generation for the serial and parallel collectors.
+   */
+  static HeapReading heapAfterFullGc(long pid) throws Exception {
+    jcmd(pid, "GC.run");
+    String info = jcmd(pid, "GC.heap_info");
+    int metaspace = info.indexOf("Metaspace");
+    java.util.regex.Matcher m = HEAP_LINE.matcher(metaspace < 0 ? info : info.substring(0, metaspace));
+    long used = 0;
+    long committed = 0;
+    boolean found = false;
+    while (m.find()) {
+      committed += Long.parseLong(m.group(1)) * 1024;
+      used += Long.parseLong(m.group(2)) * 1024;
+      found = true;
+    }
+    if (!found) {
+      throw new IllegalStateException("jcmd " + pid + " GC.heap_info printed no heap line: " + info);
+    }
+    return new HeapReading(pid, used, committed);
+  }
+
+  /** The JDK's jcmd next to the java running this (the nodes run the same java), else the one on the PATH. */
+  static final String JCMD = Files.isExecutable(Path.of(System.getProperty("java.home"), "bin", "jcmd"))
+      ? Path.of(System.getProperty("java.home"), "bin", "jcmd").toString() : "jcmd";
+
+  /** Runs one jcmd command against a JVM (at most 60 s) and answers its output. */
+  static String jcmd(long pid, String command) throws Exception {
+    Path out = Files.createTempFile("colony-bench-jcmd", ".txt");
+    try {
+      Process p = new ProcessBuilder(JCMD, String.valueOf(pid), command).redirectErrorStream(true)
+          .redirectOutput(out.toFile()).start();
+      if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new IllegalStateException("jcmd " + pid + " " + command + " did not end within 60 s");
+      }
+      String text = Files.readString(out);
+      if (p.exitValue() != 0) {
+        throw new IllegalStateException("jcmd " + pid + " " + command + " exited with " + p.exitValue() + ": " + text);
+      }
+      return text;
+    } finally {
+      Files.deleteIfExists(out);
+    }
+  }
+
   // ---------------------------------------------------------------- small helpers
 
   private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
@@ -661,6 +888,30 @@ final class BenchSupport {
       return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
     } catch (IOException e) {
       return "(no log: " + e.getMessage() + ")";
+    }
+  }
+
+  /**
+   * When the first line of a node log at or after {@code fromMillis} that {@code matches} was
+   * written (epoch ms; null if none). Node logs start with the local time of day, HH:mm:ss.SSS.
+   */
+  static Long firstLogLineAt(Path log, long fromMillis, java.util.function.Predicate<String> matches) {
+    java.time.ZoneId zone = java.time.ZoneId.systemDefault();
+    java.time.LocalDate day = Instant.ofEpochMilli(fromMillis).atZone(zone).toLocalDate();
+    try (Stream<String> lines = Files.lines(log)) {
+      return lines.filter(l -> l.length() > 12 && matches.test(l))
+          .map(l -> {
+            try {
+              long at = java.time.LocalTime.parse(l.substring(0, 12)).atDate(day).atZone(zone).toInstant().toEpochMilli();
+              return at < fromMillis - Duration.ofHours(12).toMillis() ? at + Duration.ofDays(1).toMillis() : at;
+            } catch (java.time.format.DateTimeParseException notALogLine) {
+              return null;
+            }
+          })
+          .filter(at -> at != null && at >= fromMillis)
+          .findFirst().orElse(null);
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return null;
     }
   }
 

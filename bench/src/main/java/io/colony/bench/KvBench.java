@@ -24,7 +24,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -181,41 +180,12 @@ public final class KvBench {
     Db db = store.equals("h2") ? startH2(dir) : startPostgres(dir);
     run.put("database", db.describe());
 
-    List<Integer> httpPorts = new ArrayList<>();
-    List<Integer> remotePorts = new ArrayList<>();
-    for (int i = 0; i < nodeCount; i++) {
-      httpPorts.add(freePort());
-      remotePorts.add(freePort());
-    }
-    String seeds = remotePorts.stream().map(p -> HOST + ":" + p).collect(Collectors.joining(","));
-    List<Process> nodes = new ArrayList<>();
     long u0 = System.nanoTime();
-    for (int i = 0; i < nodeCount; i++) {
-      List<String> command = new ArrayList<>(List.of("java", "-Xmx256m"));
-      command.addAll(NODE_JVM_OPTS);
-      command.addAll(List.of("-jar", JAR.toString()));
-      ProcessBuilder b = new ProcessBuilder(command);
-      Map<String, String> env = b.environment();
-      env.put("COLONY_HOST", HOST);
-      env.put("COLONY_HTTP_PORT", String.valueOf(httpPorts.get(i)));
-      env.put("COLONY_REMOTE_PORT", String.valueOf(remotePorts.get(i)));
-      env.put("COLONY_MANAGEMENT_PORT", String.valueOf(freePort()));
-      env.put("COLONY_SEED_NODES", seeds);
-      env.put("COLONY_DB_URL", db.nodeUrl());
-      env.put("COLONY_DB_USER", db.user());
-      env.put("COLONY_DB_PASSWORD", db.password());
-      env.put("COLONY_DATA_DIR", dir.resolve("data-" + (i + 1)).toString());
-      b.redirectErrorStream(true).redirectOutput(dir.resolve("node-" + (i + 1) + ".log").toFile());
-      Process p = b.start();
-      nodes.add(p);
-      NODES.add(p);
-      register("node " + (i + 1) + " of " + store + "-" + nodeCount + "n", () -> stopProcess(p));
-    }
-    awaitUp(nodes, httpPorts, dir);
+    LocalCluster cluster = LocalCluster.start(store + "-" + nodeCount + "n", db, dir, nodeCount, NODE_JVM_OPTS, Map.of());
     run.put("clusterUpSeconds", round(seconds(u0), 1));
-    System.out.printf(Locale.ROOT, "all %d node(s) Up after %.1f s (HTTP ports %s)%n", nodeCount, seconds(u0), httpPorts);
+    System.out.printf(Locale.ROOT, "all %d node(s) Up after %.1f s (HTTP ports %s)%n", nodeCount, seconds(u0), cluster.httpPorts);
 
-    List<String> bases = httpPorts.stream().map(p -> "http://" + HOST + ":" + p).toList();
+    List<String> bases = cluster.bases();
     int n = bases.size();
 
     // --- PUT: warm-up keys, then the measured keys; request i goes to node i mod n.
@@ -266,10 +236,7 @@ public final class KvBench {
     ratios.put("getOverAlive", ratio(get.perSecond(), alive.perSecond()));
     run.put("ratios", ratios);
 
-    List<String> complaints = new ArrayList<>();
-    for (int i = 0; i < nodeCount; i++) {
-      complaints.addAll(logComplaints(dir.resolve("node-" + (i + 1) + ".log"), "node-" + (i + 1)));
-    }
+    List<String> complaints = cluster.logComplaints();
     run.put("nodeLogWarningsAndErrors", complaints.size());
     run.put("nodeLogSample", complaints.stream().limit(8).toList());
   }
