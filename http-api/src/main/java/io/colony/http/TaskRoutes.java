@@ -78,7 +78,10 @@ public final class TaskRoutes extends AllDirectives {
       }
       try {
         var spec = submission.toSpec(body, text.length(), key, System.currentTimeMillis(), tasks::newTaskId);
-        return completeWithFuture(answer(tasks.submit(spec), this::submitted));
+        return completeWithFuture(tasks.submit(spec).handleAsync((reply, failure) -> failure == null ? submitted(reply)
+            : errors.unavailable("The task service did not answer in time: the task may or may not have been "
+                + "accepted. Retry with the same Idempotency-Key to be sure; a repeated key never makes a second task."),
+            executor));
       } catch (IllegalArgumentException e) {
         return complete(badRequest("invalid_task", e.getMessage()));
       }

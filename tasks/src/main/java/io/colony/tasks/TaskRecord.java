@@ -56,8 +56,19 @@ public final class TaskRecord extends EventSourcedBehavior<TaskRecord.Command, T
       permits Submit, StartAttempt, RecordOutcome, AttemptFailed, Cancel, Get, Forget, Enqueued, EnqueueRefused,
       EnqueueTimedOut, JournalRunning {}
 
-  /** Accept a new task; for an existing id (Idempotency-Key), answers the existing task. */
-  public record Submit(TaskSpec spec, ActorRef<SubmitReply> replyTo) implements Command {}
+  /**
+   * Accept a new task; for an existing id (Idempotency-Key), answers the existing task.
+   * {@code deadlineMillis}: when the asker stops waiting (wall clock); a new task whose answer
+   * could come only after it is not accepted, so that a timed-out ask almost never hides an
+   * accepted task.
+   */
+  public record Submit(TaskSpec spec, ActorRef<SubmitReply> replyTo, long deadlineMillis) implements Command {
+
+    /** Without a deadline (tests, tools that wait as long as it takes). */
+    public Submit(TaskSpec spec, ActorRef<SubmitReply> replyTo) {
+      this(spec, replyTo, Long.MAX_VALUE);
+    }
+  }
 
   /** A worker asks before it runs an attempt. */
   public record StartAttempt(String token, String node, ActorRef<StartReply> replyTo) implements Command {}
@@ -191,6 +202,9 @@ public final class TaskRecord extends EventSourcedBehavior<TaskRecord.Command, T
   /** The attempt running now, known in memory only until it ends or is journaled. */
   private record Running(String token, String node, long at, int number) {}
 
+  /** Kept free before a submission's deadline for journaling it and answering. */
+  static final Duration ANSWER_MARGIN = Duration.ofMillis(500);
+
   /** A submission waiting for the scheduler's queue (in memory: without a 202 nothing is promised). */
   private record PendingSubmit(TaskSpec spec, ActorRef<SubmitReply> replyTo) {}
 
@@ -273,9 +287,16 @@ public final class TaskRecord extends EventSourcedBehavior<TaskRecord.Command, T
       return Effect().reply(submit.replyTo(), sameTask(state.spec(), submit.spec())
           ? new Accepted(view(state)) : new KeyReused(view(state)));
     }
+    // Room for the Submitted write and the reply after the queue's answer.
+    long left = submit.deadlineMillis() == Long.MAX_VALUE ? Long.MAX_VALUE
+        : submit.deadlineMillis() - System.currentTimeMillis() - ANSWER_MARGIN.toMillis();
+    if (left <= 0) {
+      return Effect().reply(submit.replyTo(), new NotQueued("the submission reached its task record too late"));
+    }
     pending = new PendingSubmit(submit.spec(), submit.replyTo());
     scheduler.tell(TaskScheduler.Enqueue.of(submit.spec(), context.getSelf()));
-    timers.startSingleTimer(EnqueueTimedOut.class, new EnqueueTimedOut(taskId), enqueueTimeout);
+    timers.startSingleTimer(EnqueueTimedOut.class, new EnqueueTimedOut(taskId),
+        left < enqueueTimeout.toMillis() ? Duration.ofMillis(left) : enqueueTimeout);
     return Effect().none();
   }
 

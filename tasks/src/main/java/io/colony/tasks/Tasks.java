@@ -84,7 +84,8 @@ public final class Tasks {
    */
   public CompletionStage<TaskRecord.SubmitReply> submit(TaskSpec spec) {
     return sharding.entityRefFor(TaskRecord.ENTITY_KEY, spec.id())
-        .ask(replyTo -> new TaskRecord.Submit(spec, replyTo), askTimeout);
+        .ask(replyTo -> new TaskRecord.Submit(spec, replyTo, System.currentTimeMillis() + askTimeout.toMillis()),
+            askTimeout);
   }
 
   public CompletionStage<TaskView> get(String id) {

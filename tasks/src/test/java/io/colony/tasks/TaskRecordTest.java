@@ -101,6 +101,15 @@ class TaskRecordTest {
   }
 
   @Test
+  void aSubmissionThatArrivesTooLateForItsAskerIsNotAcceptedAndNothingIsStored() {
+    long deadline = System.currentTimeMillis() + TaskRecord.ANSWER_MARGIN.toMillis() - 1;
+    var late = record.<TaskRecord.SubmitReply>runCommand(replyTo -> new TaskRecord.Submit(spec(), replyTo, deadline));
+    assertInstanceOf(TaskRecord.NotQueued.class, late.reply());
+    assertTrue(late.hasNoEvents());
+    scheduler.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  @Test
   void aFullQueueRefusesTheTaskAndNothingIsStored() {
     queue.set(Queue.FULL);
     var refused = record.<TaskRecord.SubmitReply>runCommand(replyTo -> new TaskRecord.Submit(spec(), replyTo));
