@@ -33,7 +33,8 @@ class EntityRoutesTest {
 
   @BeforeAll
   void startNode() {
-    InJvmNode.Started started = InJvmNode.startReady("colony.http.ask-timeout = 2s");
+    // the task module requires its enqueue timeout below the ask timeout
+    InJvmNode.Started started = InJvmNode.startReady("colony.http.ask-timeout = 2s\ncolony.tasks.enqueue-timeout = 1500ms");
     node = started.node();
     base = started.base();
   }
