@@ -34,6 +34,7 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+import org.apache.pekko.persistence.typed.PersistenceId;
 
 /**
  * {@code /v1/entities}: the entity types users add with the SDK. {@code POST /{type}/{id}} sends
@@ -115,10 +116,21 @@ public final class EntityRoutes extends AllDirectives {
           "There is no entity type '" + type + "'; the types are " + catalogue.keySet() + ".")));
     }
     if (id.length() > MAX_ID_LENGTH) {
-      return complete(json.response(StatusCodes.BAD_REQUEST, new ApiError("invalid_id",
-          "An entity id is at most " + MAX_ID_LENGTH + " characters; this one has " + id.length() + ".")));
+      return complete(invalidId("An entity id is at most " + MAX_ID_LENGTH + " characters; this one has " + id.length() + "."));
+    }
+    if (id.indexOf('\0') >= 0) {
+      return complete(invalidId("An entity id cannot hold NUL (%00): the journal cannot store it."));
+    }
+    if (id.contains(PersistenceId.DefaultSeparator())) {
+      // PersistenceId.of(type, id) refuses it: the entity would fail to start and the request time out.
+      return complete(invalidId("An entity id cannot hold '" + PersistenceId.DefaultSeparator()
+          + "' (%7C): it separates the type from the id in the journal's persistence id."));
     }
     return inner.apply(info);
+  }
+
+  private HttpResponse invalidId(String message) {
+    return json.response(StatusCodes.BAD_REQUEST, new ApiError("invalid_id", message));
   }
 
   private Route command(EntityTypeInfo type, String id, String body) {

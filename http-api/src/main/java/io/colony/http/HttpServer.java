@@ -23,6 +23,8 @@ public final class HttpServer {
     Duration drain = config.getDuration("colony.http.shutdown-drain");
     return Http.get(system)
         .newServerAt(host, port)
+        // Not a setting: RequestTarget needs the request-target as sent to refuse invalid UTF-8.
+        .adaptSettings(settings -> settings.withRawRequestUriHeader(true))
         .bind(route)
         .thenApply(binding -> binding.addToCoordinatedShutdown(drain, system));
   }

@@ -167,6 +167,38 @@ class EntityRoutesTest {
   }
 
   @Test
+  void idsThatAreNotUtf8AreRefusedNotAliased() {
+    for (String raw : List.of("%FF", "%FE", "a%C0%AFb", "%ED%A0%80")) {
+      HttpResponse<String> response = post("/v1/entities/counter/" + raw, "{\"type\":\"increment\",\"by\":1}");
+      assertError(response, 400, "invalid_encoding");
+      assertTrue(json(response).get("message").asText().contains("not valid UTF-8"), response.body());
+      assertError(get("/v1/entities/counter/" + raw), 400, "invalid_encoding");
+    }
+    assertEquals("{\"value\":0}", get("/v1/entities/counter/%EF%BF%BD").body(), "nothing reached U+FFFD's entity");
+  }
+
+  @Test
+  void idsWithNulOrThePersistenceIdSeparatorAre400() {
+    assertError(post("/v1/entities/counter/a%00b", "{\"type\":\"increment\",\"by\":1}"), 400, "invalid_encoding");
+    assertError(get("/v1/entities/counter/%00"), 400, "invalid_encoding");
+    // '|' separates type and id in the persistence id: without the check the entity fails to start and the ask times out
+    HttpResponse<String> separator = post("/v1/entities/counter/a%7Cb", "{\"type\":\"increment\",\"by\":1}");
+    assertError(separator, 400, "invalid_id");
+    assertTrue(json(separator).get("message").asText().contains("'|'"), separator.body());
+    assertError(get("/v1/entities/counter/a%7Cb"), 400, "invalid_id");
+  }
+
+  @Test
+  void aPercentEncodedMultibyteIdWorks() {
+    String id = "z%C3%BCrich-%E2%82%AC-%F0%9F%90%9D"; // zürich-€-🐝
+    HttpResponse<String> first = post("/v1/entities/counter/" + id, "{\"type\":\"increment\",\"by\":3}");
+    assertEquals(200, first.statusCode(), first.body());
+    assertEquals("{\"value\":3}", get("/v1/entities/counter/" + id).body());
+    assertEquals("{\"value\":3}", HttpJson.get(base + "/v1/entities/counter/"
+        + java.net.URLEncoder.encode("zürich-€-🐝", java.nio.charset.StandardCharsets.UTF_8)).body());
+  }
+
+  @Test
   void otherMethodsAre405() {
     assertError(HttpJson.send("PUT", base + "/v1/entities/counter/x"), 405, "method_not_allowed");
     assertError(HttpJson.send("DELETE", base + "/v1/entities/counter/x"), 405, "method_not_allowed");
