@@ -20,6 +20,7 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RawRequestURI;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.stream.Materializer;
 
 /** Every resource of the HTTP API, wrapped in the JSON error model. */
@@ -58,7 +59,10 @@ public final class ApiRoutes extends AllDirectives {
             new TaskRoutes(tasks, new TaskSubmission(tasks.handlers(), system.settings().config().getConfig("colony.tasks")),
                 json, errors, executor).routes(),
             new KvRoutes(store, index, json, errors, askTimeout, Materializer.matFromSystem(system), executor).routes(),
-            new EntityRoutes(entities, json, errors, executor).routes())))));
+            new EntityRoutes(entities, json, errors, executor, new EntityRoutes.CommandLimits(
+                http.getBytes("max-command-bytes"),
+                system.settings().config().getBytes("pekko.remote.artery.advanced.maximum-frame-size"),
+                SerializationExtension.get(system))).routes())))));
   }
 
   /**

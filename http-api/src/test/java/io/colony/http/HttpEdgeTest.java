@@ -101,6 +101,8 @@ class HttpEdgeTest {
             + "Content-Type: application/json\r\nContent-Length: 9000000\r\n\r\n{", 413),
         Arguments.of("value over 1 MiB (413)", "PUT /v1/kv/big HTTP/1.1\r\n" + host
             + "Content-Type: text/plain\r\nContent-Length: 1048577\r\n\r\nv", 413),
+        Arguments.of("entity command over the cap (413)", "POST /v1/entities/counter/c HTTP/1.1\r\n" + host
+            + "Content-Type: application/json\r\nContent-Length: 65537\r\n\r\n{", 413),
         Arguments.of("invalid UTF-8 in a key", "PUT /v1/kv/%FF HTTP/1.1\r\n" + host + "Content-Length: 1\r\n\r\nv", 400),
         Arguments.of("NUL in a key", "GET /v1/kv/%00 HTTP/1.1\r\n" + host + "\r\n", 400));
   }
