@@ -62,12 +62,11 @@ class HttpEdgeTest {
           socket.getOutputStream().flush();
         }
       }
-      // RawHttp reads with a 5 s timeout: a health check stuck behind the idle sockets fails here
+      // RawHttp reads with a 5 s timeout: a health check stuck behind the idle sockets (until
+      // their 75 s idle timeout) fails there; 5 s, not less, because this machine is shared
       for (String path : List.of("/alive", "/ready", "/alive", "/ready")) {
-        long started = System.nanoTime();
         RawHttp.Reply reply = RawHttp.exchange(port, String.format(HEALTH, path));
         assertEquals(200, reply.status(), path + ": " + reply.body());
-        assertTrue(System.nanoTime() - started < 3_000_000_000L, path + " took more than 3 s");
       }
     } finally {
       for (Socket socket : sockets) {
