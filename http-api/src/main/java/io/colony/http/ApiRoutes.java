@@ -17,8 +17,11 @@ import java.util.List;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawRequestURI;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.stream.Materializer;
 
 /** Every resource of the HTTP API, wrapped in the JSON error model. */
@@ -49,7 +52,7 @@ public final class ApiRoutes extends AllDirectives {
     ErrorHandling errors = new ErrorHandling(json, http.getDuration("retry-after"));
     List<EntityTypeKey<?>> shardedTypes = new ArrayList<>(List.of(KeyValueEntity.ENTITY_KEY, TaskRecord.ENTITY_KEY));
     shardedTypes.addAll(entities.keys());
-    return errors.handle(concat(
+    return errors.handle(validTarget(json, concat(
         new HealthRoutes(system, json, health::current).routes(),
         new ClusterRoutes(system, json, http.getDuration("sse-keep-alive")).routes(),
         new ShardRoutes(new ShardPlacement(system, askTimeout), shardedTypes, json, errors, executor).routes(),
@@ -58,7 +61,10 @@ public final class ApiRoutes extends AllDirectives {
             new TaskRoutes(tasks, new TaskSubmission(tasks.handlers(), system.settings().config().getConfig("colony.tasks")),
                 json, errors, executor).routes(),
             new KvRoutes(store, index, json, errors, askTimeout, Materializer.matFromSystem(system), executor).routes(),
-            new EntityRoutes(entities, json, errors, executor).routes())))));
+            new EntityRoutes(entities, json, errors, executor, new EntityRoutes.CommandLimits(
+                http.getBytes("max-command-bytes"),
+                system.settings().config().getBytes("pekko.remote.artery.advanced.maximum-frame-size"),
+                SerializationExtension.get(system))).routes()))))));
   }
 
   /**
@@ -78,6 +84,17 @@ public final class ApiRoutes extends AllDirectives {
       }
       return mapRouteResultFuture(result -> result.whenComplete((done, failure) -> budget.release(bytes)), () -> inner);
     });
+  }
+
+  /**
+   * 400 for a request-target whose percent-encodings are not UTF-8 or hold NUL (see
+   * {@link RequestTarget}); it needs the {@code Raw-Request-URI} header that {@link HttpServer} turns on.
+   */
+  private Route validTarget(JsonSupport json, Route inner) {
+    return extractRequest(request -> request.getHeader(RawRequestURI.class)
+        .flatMap(raw -> RequestTarget.problem(raw.uri()))
+        .map(problem -> complete(json.response(StatusCodes.BAD_REQUEST, new ApiError("invalid_encoding", problem))))
+        .orElse(inner));
   }
 
   /** Data requests get 503 at once, with the reason, while the journal database is damaged. */

@@ -24,6 +24,7 @@ import java.lang.reflect.Modifier;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
@@ -34,6 +35,8 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.serialization.Serialization;
 
 /**
  * {@code /v1/entities}: the entity types users add with the SDK. {@code POST /{type}/{id}} sends
@@ -45,6 +48,27 @@ public final class EntityRoutes extends AllDirectives {
 
   /** Longest entity id: {@code <type>|<id>} must fit the journal's 255-character persistence id. */
   static final int MAX_ID_LENGTH = 200;
+
+  /**
+   * Room left in an Artery frame for what travels with a serialized command: the envelope with
+   * the command's class name, the reply address, the sharding envelope with the entity id, and
+   * Artery's own header. Each is a few hundred bytes at most.
+   */
+  static final long ENVELOPE_ALLOWANCE_BYTES = 8 * 1024;
+
+  /**
+   * How large a command may be. The JSON body is capped ({@code colony.http.max-command-bytes});
+   * the serialized command must also fit one Artery frame ({@code maximum-frame-size}), because
+   * CBOR can be larger than the JSON it came from (a JSON {@code 1} in a {@code double} field is
+   * 1 byte of JSON and 9 of CBOR), and a frame too large is dropped on its way to another node
+   * after the command was accepted here.
+   */
+  public record CommandLimits(long maxBodyBytes, long maxFrameBytes, Serialization serialization) {
+
+    long maxSerializedBytes() {
+      return maxFrameBytes - ENVELOPE_ALLOWANCE_BYTES;
+    }
+  }
 
   /** One entity type in the listing. */
   public record EntityTypeInfo(String name, List<String> commands) {}
@@ -66,6 +90,7 @@ public final class EntityRoutes extends AllDirectives {
   private final JsonSupport json;
   private final ErrorHandling errors;
   private final Executor executor;
+  private final CommandLimits limits;
   private final Map<String, EntityTypeInfo> catalogue = new LinkedHashMap<>();
   private final Map<String, ObjectReader> readers = new LinkedHashMap<>();
 
@@ -73,11 +98,13 @@ public final class EntityRoutes extends AllDirectives {
    * {@code executor} runs the reply callbacks (Pekko's stages would run them on the common pool,
    * a thread per call on a 2-core machine); the ActorSystem's dispatcher.
    */
-  public EntityRoutes(UserEntities entities, JsonSupport json, ErrorHandling errors, Executor executor) {
+  public EntityRoutes(UserEntities entities, JsonSupport json, ErrorHandling errors, Executor executor,
+      CommandLimits limits) {
     this.entities = entities;
     this.json = json;
     this.errors = errors;
     this.executor = executor;
+    this.limits = limits;
     for (EntityType<?> type : entities.registry().types()) {
       catalogue.put(type.name(), new EntityTypeInfo(type.name(), commandNames(json.mapper(), type.commandClass())));
       // Strict about what clients send: a misspelt field is an error, not a silent default.
@@ -92,7 +119,7 @@ public final class EntityRoutes extends AllDirectives {
     return pathPrefix(segment("v1").slash("entities"), () -> concat(
         pathEnd(() -> get(() -> complete(json.response(StatusCodes.OK, new EntityTypes(List.copyOf(catalogue.values())))))),
         path(segment().slash(segment()), (type, id) -> concat(
-            post(() -> known(type, id, info -> entity(Unmarshaller.entityToString(), body -> command(info, id, body)))),
+            post(() -> known(type, id, info -> commandBody(body -> command(info, id, body)))),
             get(() -> known(type, id, info -> state(info, id)))))));
   }
 
@@ -115,10 +142,37 @@ public final class EntityRoutes extends AllDirectives {
           "There is no entity type '" + type + "'; the types are " + catalogue.keySet() + ".")));
     }
     if (id.length() > MAX_ID_LENGTH) {
-      return complete(json.response(StatusCodes.BAD_REQUEST, new ApiError("invalid_id",
-          "An entity id is at most " + MAX_ID_LENGTH + " characters; this one has " + id.length() + ".")));
+      return complete(invalidId("An entity id is at most " + MAX_ID_LENGTH + " characters; this one has " + id.length() + "."));
+    }
+    if (id.indexOf('\0') >= 0) {
+      return complete(invalidId("An entity id cannot hold NUL (%00): the journal cannot store it."));
+    }
+    if (id.contains(PersistenceId.DefaultSeparator())) {
+      // PersistenceId.of(type, id) refuses it: the entity would fail to start and the request time out.
+      return complete(invalidId("An entity id cannot hold '" + PersistenceId.DefaultSeparator()
+          + "' (%7C): it separates the type from the id in the journal's persistence id."));
     }
     return inner.apply(info);
+  }
+
+  private HttpResponse invalidId(String message) {
+    return json.response(StatusCodes.BAD_REQUEST, new ApiError("invalid_id", message));
+  }
+
+  /** The body as text, at most {@code limits.maxBodyBytes()} of it: 413 beyond, before or while it is read. */
+  private Route commandBody(Function<String, Route> inner) {
+    return extractRequestEntity(entity -> {
+      OptionalLong declared = entity.getContentLengthOption();
+      if (declared.isPresent() && declared.getAsLong() > limits.maxBodyBytes()) {
+        return complete(commandTooLarge());
+      }
+      // Chunked bodies: the limit fails the read, which ErrorHandling answers with the same 413.
+      return withSizeLimit(limits.maxBodyBytes(), () -> entity(Unmarshaller.entityToString(), inner));
+    });
+  }
+
+  private HttpResponse commandTooLarge() {
+    return errors.tooLarge(ErrorHandling.code(StatusCodes.PAYLOAD_TOO_LARGE), limits.maxBodyBytes());
   }
 
   private Route command(EntityTypeInfo type, String id, String body) {
@@ -127,6 +181,12 @@ public final class EntityRoutes extends AllDirectives {
       command = parse(type, body);
     } catch (BadCommand e) {
       return complete(json.response(StatusCodes.BAD_REQUEST, new ApiError(e.code, e.getMessage())));
+    }
+    int serialized = limits.serialization().serialize(command).get().length;
+    if (serialized > limits.maxSerializedBytes()) {
+      return complete(json.response(StatusCodes.PAYLOAD_TOO_LARGE, new ApiError(ErrorHandling.code(StatusCodes.PAYLOAD_TOO_LARGE),
+          "The command is " + serialized + " bytes once serialized; at most " + limits.maxSerializedBytes()
+              + " fit in one message between nodes. Nothing was sent.")));
     }
     return completeWithFuture(entities.command(type.name(), id, command)
         .handleAsync((reply, failure) -> answer(type, id, reply, failure), executor));

@@ -10,8 +10,10 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.MalformedRequestContentRejection;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,8 +57,17 @@ public final class ErrorHandling extends AllDirectives {
         .addHeader(RetryAfter.create(Math.max(1, retryAfter.toSeconds())));
   }
 
+  /** 413: the request body is larger than {@code limit} bytes, the most this resource accepts. */
+  public HttpResponse tooLarge(String code, long limit) {
+    return json.response(StatusCodes.PAYLOAD_TOO_LARGE, new ApiError(code,
+        "The request body is larger than the " + limit + " bytes accepted here; nothing was stored or sent."));
+  }
+
   private ExceptionHandler exceptionHandler() {
     return ExceptionHandler.newBuilder()
+        // A body over pekko.http.server.parsing.max-content-length or a route's withSizeLimit:
+        // the client's doing, so a 413 without an error log.
+        .match(EntityStreamSizeException.class, e -> complete(tooLarge(code(StatusCodes.PAYLOAD_TOO_LARGE), e.limit())))
         .matchAny(e -> {
           log.error("Unhandled error while serving a request", e);
           return complete(json.response(
@@ -68,7 +79,20 @@ public final class ErrorHandling extends AllDirectives {
 
   /** Pekko's default rejection handling decides the status; this only rewrites the body to JSON. */
   private RejectionHandler rejectionHandler() {
-    return RejectionHandler.defaultHandler().mapRejectionResponse(this::toJson);
+    return RejectionHandler.newBuilder()
+        .handle(MalformedRequestContentRejection.class, this::malformedContent)
+        .build()
+        .withFallback(RejectionHandler.defaultHandler())
+        .mapRejectionResponse(this::toJson);
+  }
+
+  /** As pekko-http's default, but a body that is too large says so in a sentence, not an exception's text. */
+  private Route malformedContent(MalformedRequestContentRejection rejection) {
+    if (rejection.getCause() instanceof EntityStreamSizeException tooBig) {
+      return complete(tooLarge(code(StatusCodes.PAYLOAD_TOO_LARGE), tooBig.limit()));
+    }
+    return complete(json.response(StatusCodes.BAD_REQUEST,
+        new ApiError("bad_request", "The request content was malformed: " + rejection.message())));
   }
 
   private HttpResponse toJson(HttpResponse response) {

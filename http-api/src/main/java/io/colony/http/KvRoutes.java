@@ -82,6 +82,10 @@ public final class KvRoutes extends AllDirectives {
     if (bytes > MAX_KEY_BYTES) {
       return complete(badKey("The key is " + bytes + " bytes of UTF-8; at most " + MAX_KEY_BYTES + " are allowed."));
     }
+    if (key.indexOf('\0') >= 0) {
+      // Also refused for the whole request-target (RequestTarget); kept here so the key rules stay in one place.
+      return complete(badKey("A key cannot hold NUL (%00): the journal cannot store it."));
+    }
     return inner.apply(key);
   }
 

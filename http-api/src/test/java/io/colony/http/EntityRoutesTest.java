@@ -33,7 +33,10 @@ class EntityRoutesTest {
 
   @BeforeAll
   void startNode() {
-    InJvmNode.Started started = InJvmNode.startReady("colony.http.ask-timeout = 2s");
+    // the task module requires its enqueue timeout below the ask timeout; Artery's default frame
+    // (Colony's is 1152 KiB, for KV values) lets a 64 KiB command be too large once serialized
+    InJvmNode.Started started = InJvmNode.startReady("colony.http.ask-timeout = 2s\ncolony.tasks.enqueue-timeout = 1500ms\n"
+        + "pekko.remote.artery.advanced.maximum-frame-size = 256 KiB");
     node = started.node();
     base = started.base();
   }
@@ -73,7 +76,7 @@ class EntityRoutesTest {
         "cart:[\"add\",\"checkout\",\"remove\"]",
         "counter:[\"increment\"]",
         "forgetful:[\"wake\"]",
-        "silent:[\"ignore\"]",
+        "silent:[\"ignore\",\"samples\"]",
         "transfer:[\"start\"]",
         "wakeful:[\"wake\"]"), listed);
   }
@@ -163,6 +166,66 @@ class EntityRoutesTest {
   void anOverlongIdIs400() {
     assertError(get("/v1/entities/counter/" + "i".repeat(201)), 400, "invalid_id");
     assertEquals(200, get("/v1/entities/counter/" + "i".repeat(200)).statusCode());
+  }
+
+  @Test
+  void idsThatAreNotUtf8AreRefusedNotAliased() {
+    for (String raw : List.of("%FF", "%FE", "a%C0%AFb", "%ED%A0%80")) {
+      HttpResponse<String> response = post("/v1/entities/counter/" + raw, "{\"type\":\"increment\",\"by\":1}");
+      assertError(response, 400, "invalid_encoding");
+      assertTrue(json(response).get("message").asText().contains("not valid UTF-8"), response.body());
+      assertError(get("/v1/entities/counter/" + raw), 400, "invalid_encoding");
+    }
+    assertEquals("{\"value\":0}", get("/v1/entities/counter/%EF%BF%BD").body(), "nothing reached U+FFFD's entity");
+  }
+
+  @Test
+  void idsWithNulOrThePersistenceIdSeparatorAre400() {
+    assertError(post("/v1/entities/counter/a%00b", "{\"type\":\"increment\",\"by\":1}"), 400, "invalid_encoding");
+    assertError(get("/v1/entities/counter/%00"), 400, "invalid_encoding");
+    // '|' separates type and id in the persistence id: without the check the entity fails to start and the ask times out
+    HttpResponse<String> separator = post("/v1/entities/counter/a%7Cb", "{\"type\":\"increment\",\"by\":1}");
+    assertError(separator, 400, "invalid_id");
+    assertTrue(json(separator).get("message").asText().contains("'|'"), separator.body());
+    assertError(get("/v1/entities/counter/a%7Cb"), 400, "invalid_id");
+  }
+
+  @Test
+  void aPercentEncodedMultibyteIdWorks() {
+    String id = "z%C3%BCrich-%E2%82%AC-%F0%9F%90%9D"; // zürich-€-🐝
+    HttpResponse<String> first = post("/v1/entities/counter/" + id, "{\"type\":\"increment\",\"by\":3}");
+    assertEquals(200, first.statusCode(), first.body());
+    assertEquals("{\"value\":3}", get("/v1/entities/counter/" + id).body());
+    assertEquals("{\"value\":3}", HttpJson.get(base + "/v1/entities/counter/"
+        + java.net.URLEncoder.encode("zürich-€-🐝", java.nio.charset.StandardCharsets.UTF_8)).body());
+  }
+
+  @Test
+  void aCommandBodyOverTheCapIs413AndReachesNoEntity() {
+    String command = "{\"type\":\"increment\",\"by\":1}";
+    // colony.http.max-command-bytes is 64 KiB; JSON may carry that much whitespace
+    assertEquals(200, post("/v1/entities/counter/capped", command + " ".repeat(64 * 1024 - command.length())).statusCode());
+    HttpResponse<String> declared = post("/v1/entities/counter/capped", command + " ".repeat(64 * 1024 - command.length() + 1));
+    assertError(declared, 413, "content_too_large");
+    assertTrue(json(declared).get("message").asText().contains("65536 bytes"), declared.body());
+
+    byte[] chunkedBody = (command + " ".repeat(100_000)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    HttpResponse<String> chunked = HttpJson.send(HttpRequest.newBuilder(URI.create(base + "/v1/entities/counter/capped"))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(chunkedBody))));
+    assertError(chunked, 413, "content_too_large");
+    assertEquals("{\"value\":1}", get("/v1/entities/counter/capped").body(), "only the command within the cap arrived");
+  }
+
+  @Test
+  void aCommandTooLargeForOneArteryFrameOnceSerializedIs413BeforeItIsSent() {
+    // 30,000 samples: 60 KB of JSON (under the 64 KiB cap), 270 KB of CBOR (over this node's 256 KiB frame)
+    String samples = "{\"type\":\"samples\",\"values\":[" + "1,".repeat(29_999) + "1]}";
+    HttpResponse<String> response = post("/v1/entities/silent/frame", samples);
+    // the silent entity never answers: a 503 would mean the command was sent
+    assertError(response, 413, "content_too_large");
+    assertTrue(json(response).get("message").asText().contains("once serialized"), response.body());
+    assertError(post("/v1/entities/silent/frame", "{\"type\":\"samples\",\"values\":[1,2,3]}"), 503, "unavailable");
   }
 
   @Test

@@ -191,6 +191,50 @@ class KvRoutesTest {
     assertEquals(400, put("€".repeat(171), "v".getBytes(), "text/plain").statusCode());
   }
 
+  private HttpResponse<byte[]> putRaw(String rawKey, String value) {
+    return send(HttpRequest.newBuilder(URI.create(base + "/v1/kv/" + rawKey)).PUT(HttpRequest.BodyPublishers.ofString(value)));
+  }
+
+  private HttpResponse<byte[]> getRaw(String rawKey) {
+    return send(HttpRequest.newBuilder(URI.create(base + "/v1/kv/" + rawKey)).GET());
+  }
+
+  @Test
+  void keysThatAreNotUtf8AreRefusedNotAliased() {
+    // %FF and %FE used to decode to the same U+FFFD key; overlong forms and encoded surrogates are not UTF-8 either
+    for (String raw : List.of("%FF", "%FE", "a%FFb", "%C3", "%C0%AF", "%ED%A0%80", "%F4%90%80%80")) {
+      HttpResponse<byte[]> put = putRaw(raw, "v");
+      assertEquals(400, put.statusCode(), raw);
+      assertEquals("invalid_encoding", body(put).get("error").asText(), raw);
+      assertTrue(body(put).get("message").asText().contains("not valid UTF-8"), raw);
+      assertEquals(400, getRaw(raw).statusCode(), raw);
+      assertEquals(400, send(HttpRequest.newBuilder(URI.create(base + "/v1/kv/" + raw)).DELETE()).statusCode(), raw);
+    }
+    assertEquals(404, getRaw("%EF%BF%BD").statusCode(), "nothing was stored under U+FFFD");
+    assertEquals(400, HttpJson.status(base + "/v1/kv?prefix=%FF"), "query parameters are checked too");
+  }
+
+  @Test
+  void keysWithNulAre400() {
+    for (String raw : List.of("%00", "a%00b", "%00%00")) {
+      HttpResponse<byte[]> put = putRaw(raw, "v");
+      assertEquals(400, put.statusCode(), raw);
+      assertEquals("invalid_encoding", body(put).get("error").asText(), raw);
+      assertTrue(body(put).get("message").asText().contains("NUL"), raw);
+    }
+    assertEquals(400, HttpJson.status(base + "/v1/kv?prefix=a&after=%00"), "the listing's parameters reach SQL");
+  }
+
+  @Test
+  void percentEncodedMultibyteKeysWork() {
+    // 2-, 3- and 4-byte characters: ü, € and 🐝
+    HttpResponse<byte[]> put = putRaw("gr%C3%BC%C3%9Fe-%E2%82%AC-%F0%9F%90%9D", "honey");
+    assertEquals(200, put.statusCode(), new String(put.body(), StandardCharsets.UTF_8));
+    assertEquals("grüße-€-🐝", body(put).get("key").asText());
+    assertArrayEquals("honey".getBytes(), get("grüße-€-🐝").body());
+    assertArrayEquals("honey".getBytes(), getRaw("gr%C3%BC%C3%9Fe-%E2%82%AC-%F0%9F%90%9D").body());
+  }
+
   @Test
   void valuesUpToOneMebibyteAreStoredLargerOnesAre413() {
     byte[] max = new byte[1024 * 1024];

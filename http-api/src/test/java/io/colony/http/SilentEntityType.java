@@ -13,14 +13,23 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 
-/** A test-only entity type that never answers, so the HTTP API's 503 on an ask timeout can be shown. */
+/**
+ * A test-only entity type that never answers, so the HTTP API's 503 on an ask timeout can be
+ * shown; its {@code samples} command is larger as CBOR than as JSON, so the check that a command
+ * fits an Artery frame can be shown too (a 413 at once, not a 503 after the ask timeout).
+ */
 public final class SilentEntityType implements EntityType<SilentEntityType.Command> {
 
   @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
-  @JsonSubTypes(@JsonSubTypes.Type(value = Ignore.class, name = "ignore"))
+  @JsonSubTypes({
+      @JsonSubTypes.Type(value = Ignore.class, name = "ignore"),
+      @JsonSubTypes.Type(value = Samples.class, name = "samples")})
   public interface Command extends CborSerializable {}
 
   public record Ignore() implements Command {}
+
+  /** A JSON {@code 1} is 2 bytes with its comma; as a CBOR double it is 9. */
+  public record Samples(double[] values) implements Command {}
 
   public record Nothing() implements CborSerializable {}
 
