@@ -53,8 +53,10 @@ public final class Tasks {
     // out (which could only say "unknown"): at most 60% of the ask timeout.
     Duration enqueueTimeout = min(settings.getDuration("enqueue-timeout"), askTimeout.multipliedBy(3).dividedBy(5));
     Duration journalRunningAfter = settings.getDuration("journal-running-after");
+    Duration finishedIdle = settings.getDuration("finished-record-idle");
     sharding.init(Entity.of(TaskRecord.ENTITY_KEY,
-        ctx -> TaskRecord.create(ctx.getEntityId(), scheduler, enqueueTimeout, journalRunningAfter)));
+        ctx -> TaskRecord.create(ctx.getEntityId(), scheduler, enqueueTimeout, journalRunningAfter, ctx.getShard(),
+            finishedIdle)));
     system.systemActorOf(TaskWorker.create(scheduler, records, handlers, settings), "task-worker", Props.empty());
     TaskListing listing = TaskListing.start(system, settings);
     // A forgotten task's record leaves memory too, so GET is 404 as soon as its rows are gone.

@@ -149,6 +149,24 @@ class TaskRecordTest {
   }
 
   @Test
+  void aFinishedRecordAsksItsShardToPassivateItAfterTheIdleTime() {
+    TestProbe<org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.ShardCommand> shard =
+        testKit.createTestProbe();
+    ActorRef<TaskRecord.Command> live = testKit.spawn(TaskRecord.create("idle-" + n, standInScheduler(),
+        Duration.ofSeconds(5), JOURNAL_RUNNING_AFTER, shard.getRef(), Duration.ofMillis(300)));
+    TaskSpec spec = new TaskSpec("idle-" + n, "pi", JsonNodeFactory.instance.objectNode().put("samples", 10), 1000, 3, 0, 1L);
+    TestProbe<TaskRecord.SubmitReply> client = testKit.createTestProbe();
+    live.tell(new TaskRecord.Submit(spec, client.getRef()));
+    client.expectMessageClass(TaskRecord.Accepted.class);
+    shard.expectNoMessage(Duration.ofMillis(600)); // unfinished: stays
+    live.tell(new TaskRecord.RecordOutcome(Outcome.succeeded(null).asFinal(1),
+        testKit.createTestProbe(TaskScheduler.Command.class).getRef()));
+    var passivate = shard.expectMessageClass(
+        org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.Passivate.class, Duration.ofSeconds(3));
+    assertEquals(live, passivate.entity());
+  }
+
+  @Test
   void forgettingAFinishedTaskStopsItsRecordButNotAnUnfinishedOne() {
     ActorRef<TaskRecord.Command> live = testKit.spawn(
         TaskRecord.create("forget-" + n, standInScheduler(), Duration.ofSeconds(5), JOURNAL_RUNNING_AFTER));
