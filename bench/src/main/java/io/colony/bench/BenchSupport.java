@@ -632,6 +632,22 @@ final class BenchSupport {
       return indexOf(oldestAddress(asked));
     }
 
+    /**
+     * The oldest member as most running nodes report it: a node that has just joined may not
+     * know the others yet and name itself (a kill of it then measured nothing).
+     */
+    String agreedOldest() {
+      Map<String, Integer> votes = new java.util.HashMap<>();
+      for (int i = 0; i < size(); i++) {
+        String answer = oldestAddress(i);
+        if (answer != null) {
+          votes.merge(answer, 1, Integer::sum);
+        }
+      }
+      return votes.entrySet().stream().filter(e -> e.getValue() * 2 > size()).map(Map.Entry::getKey)
+          .findFirst().orElse(null);
+    }
+
     /** The oldest member's address as node {@code asked} reports it, or null. */
     String oldestAddress(int asked) {
       try {

@@ -462,7 +462,7 @@ public final class TasksBench {
       throws Exception {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("loadAverageBefore", loadAverage());
-    int victim = cluster.oldest(0);
+    int victim = cluster.indexOf(cluster.agreedOldest());
     if (victim < 0) {
       throw new IllegalStateException("could not tell which node is the oldest");
     }
@@ -809,7 +809,7 @@ public final class TasksBench {
     m.put("schedulerBeforeKill", plain(before));
     m.put("snapshot", schedulerSnapshot(cluster.db, queued));
 
-    int victim = cluster.oldest(0);
+    int victim = cluster.indexOf(cluster.agreedOldest());
     if (victim < 0) {
       throw new IllegalStateException("could not tell which node is the oldest");
     }
@@ -1143,7 +1143,7 @@ public final class TasksBench {
   /** One run of the outage phase. */
   static Map<String, Object> outage(LocalCluster cluster) throws Exception {
     Map<String, Object> m = new LinkedHashMap<>();
-    String oldest = cluster.oldestAddress(0);
+    String oldest = cluster.agreedOldest();
     int victim = cluster.indexOf(oldest);
     m.put("oldestBeforeKill", oldest);
     if (victim < 0) {
