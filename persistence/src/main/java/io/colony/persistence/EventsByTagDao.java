@@ -64,13 +64,15 @@ public class EventsByTagDao extends DefaultReadJournalDao {
         config.eventTagTableConfiguration().tableName());
     String tag = "t." + quote(config.eventTagTableConfiguration().columnNames().tag());
     String eventId = "t." + quote(config.eventTagTableConfiguration().columnNames().eventId());
+    String ordering = "j." + quote(c.ordering());
     List<String> columns = List.of(c.ordering(), c.deleted(), c.persistenceId(), c.sequenceNumber(), c.writer(),
         c.writeTimestamp(), c.adapterManifest(), c.eventPayload(), c.eventSerId(), c.eventSerManifest(),
         c.metaPayload(), c.metaSerId(), c.metaSerManifest());
     return "SELECT " + String.join(", ", columns.stream().map(name -> "j." + quote(name)).toList())
-        + " FROM " + tags + " t INNER JOIN " + journal + " j ON j." + quote(c.ordering()) + " = " + eventId
-        + " WHERE " + tag + " = ? AND " + eventId + " > ? AND " + eventId + " <= ? AND j." + quote(c.deleted())
-        + " = FALSE"
+        + " FROM " + tags + " t INNER JOIN " + journal + " j ON " + ordering + " = " + eventId
+        + " WHERE " + tag + " = ? AND " + eventId + " > ? AND " + eventId + " <= ?"
+        // The same range on the journal's side: PostgreSQL's merge join then starts its ordering scan at the offset.
+        + " AND " + ordering + " > ? AND " + ordering + " <= ? AND j." + quote(c.deleted()) + " = FALSE"
         // The tag first: H2 then reads the (tag, event_id) index in order and stops at the limit.
         + " ORDER BY " + tag + ", " + eventId + " LIMIT ?";
   }
@@ -104,7 +106,9 @@ public class EventsByTagDao extends DefaultReadJournalDao {
       select.setString(1, tag);
       select.setLong(2, offset);
       select.setLong(3, maxOffset);
-      select.setLong(4, max);
+      select.setLong(4, offset);
+      select.setLong(5, maxOffset);
+      select.setLong(6, max);
       try (ResultSet rows = select.executeQuery()) {
         while (rows.next()) {
           // The plugin's tags are not read back either ("AFAICT they aren't used").

@@ -160,7 +160,7 @@ class EventsByTagDaoTest {
     for (String[] poll : new String[][] {{"'red'", "0"}, {"'red'", "30"}, {"'bulk'", "2000"}, {"'green'", "0"}}) {
       String query = EventsByTagDao.query(((DefaultReadJournalDao) journal.readJournalDao()).readJournalConfig())
           .replaceFirst("\\?", poll[0]).replaceFirst("\\?", poll[1]).replaceFirst("\\?", "100000")
-          .replaceFirst("\\?", "8");
+          .replaceFirst("\\?", poll[1]).replaceFirst("\\?", "100000").replaceFirst("\\?", "8");
       String analyzed = scalarText("EXPLAIN ANALYZE " + query);
       Matcher scans = Pattern.compile("scanCount: (\\d+)").matcher(analyzed);
       List<Integer> counts = new ArrayList<>();
