@@ -49,6 +49,8 @@ abstract class KvClusterSystemTest extends ThreeNodeSystemTest {
   private static final Duration LISTED_WITHIN = Duration.ofMillis(1500);
   /** ... and within this after it crashed (local profile: downed after ~10 s, then the projection moves). */
   private static final Duration LISTED_AFTER_CRASH_WITHIN = Duration.ofSeconds(20);
+  private static final String KEYS_LISTING = "/v1/kv";
+  private static final String COUNTERS = "/v1/entities/counter";
   private static final Comparator<String> BYTE_ORDER =
       Comparator.comparing(key -> key.getBytes(StandardCharsets.UTF_8), Arrays::compareUnsigned);
   private static final int INCREMENTS_PER_CLIENT = 200;
@@ -56,6 +58,12 @@ abstract class KvClusterSystemTest extends ThreeNodeSystemTest {
   private static final HttpClient CLIENT =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
+
+  /** The samples' entity types, for the listing of counter ids. */
+  @Override
+  List<String> extraClasspath() {
+    return List.of(NodeProcess.samplesClasspath());
+  }
 
   @Test
   void acknowledgedWritesSurviveKillAndFullRestartAreListedAndCasCountsExactly() throws Exception {
@@ -69,18 +77,22 @@ abstract class KvClusterSystemTest extends ThreeNodeSystemTest {
     List<String> deleted = deleteEveryTenth(acknowledged, cluster.nodes());
     String prefix = "run-" + run + "/";
     assertListed(cluster.nodes(), prefix, acknowledged.keySet(), LISTED_WITHIN);
+    Set<String> counters = incrementCounters(run, 30, cluster.nodes());
+    assertListed(cluster.nodes(), COUNTERS, "run-" + run, counters, LISTED_WITHIN);
 
     // Ten more keys, and at once kill -9 the oldest node, which runs the listing's projection:
     // some of these are not projected yet. Every acknowledged write is read back from the others,
     // and listed by both within the bound after a crash.
     Map<String, byte[]> late = writeKeys(run + "-late", cluster.nodes(), 10);
+    counters.addAll(incrementCounters(run + "-late", 5, cluster.nodes()));
     int victim = cluster.indexOf(HttpJson.getJson(cluster.node(0).url() + "/cluster/members").get("oldest").asText());
     assertTrue(shardsOf(cluster.node(victim), cluster.nodes()) > 0, "the oldest node hosts key shards too");
     cluster.node(victim).kill();
     long killed = System.nanoTime();
     acknowledged.putAll(late);
     assertListed(cluster.others(victim), "run-" + run, acknowledged.keySet(), LISTED_AFTER_CRASH_WITHIN);
-    System.out.printf("every acknowledged key listed on both survivors %d ms after the kill -9%n",
+    assertListed(cluster.others(victim), COUNTERS, "run-" + run, counters, LISTED_AFTER_CRASH_WITHIN);
+    System.out.printf("every acknowledged key and counter id listed on both survivors %d ms after the kill -9%n",
         (System.nanoTime() - killed) / 1_000_000);
     assertAllReadable(acknowledged, cluster.others(victim), Duration.ofSeconds(90));
 
@@ -104,6 +116,7 @@ abstract class KvClusterSystemTest extends ThreeNodeSystemTest {
     cluster.startAll("after-full-restart");
     cluster.awaitAllUp();
     assertListed(cluster.nodes(), "run-" + run, listed, LISTED_WITHIN);
+    assertListed(cluster.nodes(), COUNTERS, "run-" + run, counters, LISTED_WITHIN);
     assertAllReadable(acknowledged, cluster.nodes(), Duration.ofSeconds(60));
     assertEquals(successes, Integer.parseInt(new String(readValue(cluster.node(1), counter), StandardCharsets.UTF_8)));
     for (String key : deleted) {
@@ -116,12 +129,18 @@ abstract class KvClusterSystemTest extends ThreeNodeSystemTest {
    * order, paging 1000 at a time, within {@code within}. A node that answers 503 is asked again.
    */
   private void assertListed(NodeProcess[] nodes, String prefix, Set<String> expected, Duration within) {
+    assertListed(nodes, KEYS_LISTING, prefix, expected, within);
+  }
+
+  /** As above, for another listing of the same shape ({@link #COUNTERS}). */
+  private void assertListed(NodeProcess[] nodes, String listing, String prefix, Set<String> expected,
+      Duration within) {
     List<String> inOrder = expected.stream().sorted(BYTE_ORDER).toList();
     Map<String, String> lastSeen = new ConcurrentHashMap<>();
     try {
       await().atMost(within).pollInterval(Duration.ofMillis(100)).until(() -> {
         for (NodeProcess node : nodes) {
-          List<String> listed = listKeys(node, prefix);
+          List<String> listed = listIds(node, listing, prefix);
           if (!inOrder.equals(listed)) {
             lastSeen.put(node.name(), listed == null ? "no answer"
                 : listed.size() + " keys, e.g. missing " + inOrder.stream().filter(k -> !listed.contains(k)).limit(3)
@@ -133,18 +152,18 @@ abstract class KvClusterSystemTest extends ThreeNodeSystemTest {
         return true;
       });
     } catch (ConditionTimeoutException e) {
-      throw new AssertionError("the listing of " + prefix + " is not the " + expected.size()
+      throw new AssertionError("the listing " + listing + " of " + prefix + " is not the " + expected.size()
           + " acknowledged keys within " + within + ": " + lastSeen, e);
     }
   }
 
-  /** All keys under the prefix, page after page; null when the node does not answer 200. */
-  private static List<String> listKeys(NodeProcess node, String prefix) {
+  /** All ids under the prefix, page after page; null when the node does not answer 200. */
+  private static List<String> listIds(NodeProcess node, String listing, String prefix) {
     List<String> keys = new ArrayList<>();
     String after = null;
     do {
       String query = "prefix=" + encode(prefix) + "&limit=1000" + (after == null ? "" : "&after=" + encode(after));
-      HttpResponse<byte[]> page = sendQuietly(HttpRequest.newBuilder(URI.create(node.url() + "/v1/kv?" + query)).GET());
+      HttpResponse<byte[]> page = sendQuietly(HttpRequest.newBuilder(URI.create(node.url() + listing + "?" + query)).GET());
       if (page == null || page.statusCode() != 200) {
         return null;
       }
@@ -154,10 +173,30 @@ abstract class KvClusterSystemTest extends ThreeNodeSystemTest {
       } catch (IOException e) {
         throw new java.io.UncheckedIOException(e);
       }
-      json.get("keys").forEach(key -> keys.add(key.asText()));
+      json.get(listing.equals(KEYS_LISTING) ? "keys" : "ids").forEach(key -> keys.add(key.asText()));
       after = json.get("next").isNull() ? null : json.get("next").asText();
     } while (after != null);
     return keys;
+  }
+
+  /** Increments {@code count} counters (sample entity type) through the nodes; returns their ids, some non-ASCII. */
+  private Set<String> incrementCounters(String run, int count, NodeProcess[] nodes) {
+    Set<String> ids = new HashSet<>();
+    for (int i = 0; i < count; i++) {
+      String id = "run-" + run + (i % 7 == 0 ? "-zähler-" : "-counter-") + i;
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      int status = -1;
+      while (status != 200 && System.nanoTime() < deadline) {
+        HttpResponse<byte[]> response = sendQuietly(HttpRequest.newBuilder(
+                URI.create(nodes[i % nodes.length].url() + COUNTERS + "/" + encode(id)))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"increment\",\"by\":1}")));
+        status = response == null ? -1 : response.statusCode();
+      }
+      assertEquals(200, status, "increment " + id);
+      ids.add(id);
+    }
+    return ids;
   }
 
   /** Deletes every tenth key through the nodes; returns them, removed from {@code acknowledged}. */
