@@ -5,7 +5,7 @@ import io.colony.persistence.JournalHealth;
 import io.colony.runtime.MemoryShare;
 import io.colony.sharding.ShardPlacement;
 import io.colony.sharding.entities.UserEntities;
-import io.colony.sharding.kv.KeyIndex;
+import io.colony.sharding.listing.IdListing;
 import io.colony.sharding.kv.KeyValueEntity;
 import io.colony.sharding.kv.KeyValueStore;
 import io.colony.tasks.TaskRecord;
@@ -29,17 +29,17 @@ public final class ApiRoutes extends AllDirectives {
 
   private final ActorSystem<?> system;
   private final KeyValueStore store;
-  private final KeyIndex index;
+  private final IdListing listing;
   private final Tasks tasks;
   private final UserEntities entities;
   private final JournalHealth health;
 
-  public ApiRoutes(ActorSystem<?> system, KeyValueStore store, KeyIndex index, Tasks tasks, UserEntities entities,
+  public ApiRoutes(ActorSystem<?> system, KeyValueStore store, IdListing listing, Tasks tasks, UserEntities entities,
       JournalHealth health) {
     this.health = health;
     this.system = system;
     this.store = store;
-    this.index = index;
+    this.listing = listing;
     this.tasks = tasks;
     this.entities = entities;
   }
@@ -60,8 +60,8 @@ public final class ApiRoutes extends AllDirectives {
             new BytesInFlight(MemoryShare.bytes(http, "max-bytes-in-flight")), errors, concat(
             new TaskRoutes(tasks, new TaskSubmission(tasks.handlers(), system.settings().config().getConfig("colony.tasks")),
                 json, errors, executor).routes(),
-            new KvRoutes(store, index, json, errors, askTimeout, Materializer.matFromSystem(system), executor).routes(),
-            new EntityRoutes(entities, json, errors, executor, new EntityRoutes.CommandLimits(
+            new KvRoutes(store, listing, json, errors, askTimeout, Materializer.matFromSystem(system), executor).routes(),
+            new EntityRoutes(entities, listing, json, errors, executor, new EntityRoutes.CommandLimits(
                 http.getBytes("max-command-bytes"),
                 system.settings().config().getBytes("pekko.remote.artery.advanced.maximum-frame-size"),
                 SerializationExtension.get(system))).routes()))))));

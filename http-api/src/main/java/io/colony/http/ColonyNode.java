@@ -10,7 +10,7 @@ import io.colony.runtime.NodeSettings;
 import io.colony.tasks.Tasks;
 import io.colony.sharding.entities.EntityRegistry;
 import io.colony.sharding.entities.UserEntities;
-import io.colony.sharding.kv.KeyIndex;
+import io.colony.sharding.listing.IdListing;
 import io.colony.sharding.kv.KeyValueStore;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -57,11 +57,11 @@ public final class ColonyNode {
     system.getWhenTerminated().whenComplete((done, failure) -> watched.close());
     ClusterJoin.start(system, settings);
     KeyValueStore store = KeyValueStore.init(system, config.getDuration("colony.http.ask-timeout"));
-    KeyIndex index = KeyIndex.start(system, config.getString("colony.sharding.kv.index-read-journal"));
     Tasks tasks = Tasks.start(system, config.getDuration("colony.http.ask-timeout"));
     UserEntities entities = UserEntities.init(system, entityTypes, config.getDuration("colony.http.ask-timeout"));
+    IdListing listing = IdListing.start(system, !entityTypes.names().isEmpty());
     CompletionStage<ServerBinding> binding = HttpServer.start(system, settings.host(), settings.httpPort(),
-        new ApiRoutes(system, store, index, tasks, entities, health).routes());
+        new ApiRoutes(system, store, listing, tasks, entities, health).routes());
     return new ColonyNode(system, binding);
   }
 

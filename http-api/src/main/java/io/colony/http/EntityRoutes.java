@@ -19,6 +19,7 @@ import io.colony.persistence.CborSerializable;
 import io.colony.persistence.sdk.EntityReply;
 import io.colony.persistence.sdk.EntityType;
 import io.colony.sharding.entities.UserEntities;
+import io.colony.sharding.listing.IdListing;
 import java.io.IOException;
 import java.lang.reflect.Modifier;
 import java.util.LinkedHashMap;
@@ -42,7 +43,8 @@ import org.apache.pekko.serialization.Serialization;
  * {@code /v1/entities}: the entity types users add with the SDK. {@code POST /{type}/{id}} sends
  * a JSON command (picked by its {@code "type"} field) and answers with the entity's JSON reply;
  * {@code GET /{type}/{id}} shows its state; {@code GET /v1/entities} lists the types and their
- * commands. A refusal by the entity is a 422 with its reason.
+ * commands, {@code GET /{type}?prefix=&after=&limit=} the ids of a type. A refusal by the entity
+ * is a 422 with its reason.
  */
 public final class EntityRoutes extends AllDirectives {
 
@@ -76,6 +78,9 @@ public final class EntityRoutes extends AllDirectives {
   /** The JSON body of {@code GET /v1/entities}. */
   public record EntityTypes(List<EntityTypeInfo> entityTypes) {}
 
+  /** The JSON body of {@code GET /v1/entities/{type}}; {@code next} is the {@code after} of the next page, null on the last. */
+  public record IdList(List<String> ids, String next) {}
+
   /** A request body that is not a command of the entity type: a 400 with this code. */
   private static final class BadCommand extends Exception {
     final String code;
@@ -87,6 +92,7 @@ public final class EntityRoutes extends AllDirectives {
   }
 
   private final UserEntities entities;
+  private final IdPages pages;
   private final JsonSupport json;
   private final ErrorHandling errors;
   private final Executor executor;
@@ -98,9 +104,10 @@ public final class EntityRoutes extends AllDirectives {
    * {@code executor} runs the reply callbacks (Pekko's stages would run them on the common pool,
    * a thread per call on a 2-core machine); the ActorSystem's dispatcher.
    */
-  public EntityRoutes(UserEntities entities, JsonSupport json, ErrorHandling errors, Executor executor,
-      CommandLimits limits) {
+  public EntityRoutes(UserEntities entities, IdListing listing, JsonSupport json, ErrorHandling errors,
+      Executor executor, CommandLimits limits) {
     this.entities = entities;
+    this.pages = new IdPages(listing, json, errors, executor);
     this.json = json;
     this.errors = errors;
     this.executor = executor;
@@ -118,6 +125,7 @@ public final class EntityRoutes extends AllDirectives {
   public Route routes() {
     return pathPrefix(segment("v1").slash("entities"), () -> concat(
         pathEnd(() -> get(() -> complete(json.response(StatusCodes.OK, new EntityTypes(List.copyOf(catalogue.values())))))),
+        path(segment(), type -> get(() -> listIds(type))),
         path(segment().slash(segment()), (type, id) -> concat(
             post(() -> known(type, id, info -> commandBody(body -> command(info, id, body)))),
             get(() -> known(type, id, info -> state(info, id)))))));
@@ -173,6 +181,15 @@ public final class EntityRoutes extends AllDirectives {
 
   private HttpResponse commandTooLarge() {
     return errors.tooLarge(ErrorHandling.code(StatusCodes.PAYLOAD_TOO_LARGE), limits.maxBodyBytes());
+  }
+
+  /** The ids of a type, from the listing table in the journal database. */
+  private Route listIds(String type) {
+    if (!catalogue.containsKey(type)) {
+      return complete(json.response(StatusCodes.NOT_FOUND, new ApiError("unknown_entity_type",
+          "There is no entity type '" + type + "'; the types are " + catalogue.keySet() + ".")));
+    }
+    return pages.list(type, page -> new IdList(page.ids(), page.next()));
   }
 
   private Route command(EntityTypeInfo type, String id, String body) {

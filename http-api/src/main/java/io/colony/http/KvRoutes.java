@@ -2,10 +2,10 @@ package io.colony.http;
 
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
-import io.colony.sharding.kv.KeyIndex;
 import io.colony.sharding.kv.KeyValueEntity;
 import io.colony.sharding.kv.KeyValueStore;
 import io.colony.sharding.kv.Precondition;
+import io.colony.sharding.listing.IdListing;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -34,17 +34,15 @@ public final class KvRoutes extends AllDirectives {
 
   static final int MAX_KEY_BYTES = 512;
   static final long MAX_VALUE_BYTES = 1024 * 1024;
-  static final int DEFAULT_LIST_LIMIT = 100;
-  static final int MAX_LIST_LIMIT = 1000;
 
   /** The JSON body of a successful PUT. */
   public record WriteResult(String key, long version) {}
 
-  /** The JSON body of a key listing; {@code next} is the {@code after} value of the next page. */
+  /** The JSON body of a key listing; {@code next} is the {@code after} value of the next page, null on the last. */
   public record KeyList(List<String> keys, String next) {}
 
   private final KeyValueStore store;
-  private final KeyIndex index;
+  private final IdListing listing;
   private final JsonSupport json;
   private final ErrorHandling errors;
   private final Duration bodyTimeout;
@@ -56,10 +54,10 @@ public final class KvRoutes extends AllDirectives {
    * callbacks asynchronously on the common pool, which on a 2-core machine starts a thread per
    * call, so every callback here names the ActorSystem's dispatcher.
    */
-  public KvRoutes(KeyValueStore store, KeyIndex index, JsonSupport json, ErrorHandling errors,
+  public KvRoutes(KeyValueStore store, IdListing listing, JsonSupport json, ErrorHandling errors,
       Duration bodyTimeout, Materializer materializer, Executor executor) {
     this.store = store;
-    this.index = index;
+    this.listing = listing;
     this.json = json;
     this.errors = errors;
     this.bodyTimeout = bodyTimeout;
@@ -164,22 +162,8 @@ public final class KvRoutes extends AllDirectives {
   // --- listing ---
 
   private Route list() {
-    return parameterOptional("prefix", prefix -> parameterOptional("after", after ->
-        parameterOptional("limit", limitText -> {
-          int limit;
-          try {
-            limit = limitText.map(Integer::parseInt).orElse(DEFAULT_LIST_LIMIT);
-          } catch (NumberFormatException e) {
-            limit = -1;
-          }
-          if (limit < 1 || limit > MAX_LIST_LIMIT) {
-            return complete(json.response(StatusCodes.BAD_REQUEST, new ApiError("invalid_limit",
-                "limit must be a whole number from 1 to " + MAX_LIST_LIMIT + ".")));
-          }
-          List<String> keys = index.list(prefix.orElse(""), after.orElse(null), limit);
-          String next = keys.size() == limit ? keys.get(keys.size() - 1) : null;
-          return complete(json.response(StatusCodes.OK, new KeyList(keys, next)));
-        })));
+    return new IdPages(listing, json, errors, executor)
+        .list(IdListing.KV_TYPE, page -> new KeyList(page.ids(), page.next()));
   }
 
   // --- shared pieces ---

@@ -3,6 +3,7 @@ package io.colony.http;
 import io.colony.http.testing.LocalCluster;
 import io.colony.http.testing.TestDatabase;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 
 /**
@@ -20,11 +21,16 @@ abstract class ThreeNodeSystemTest {
 
   abstract String name();
 
+  /** Classpath entries after the node jar; none unless a test needs, e.g., the sample entity types. */
+  List<String> extraClasspath() {
+    return List.of();
+  }
+
   /** Starts the database and three nodes, and waits until all see each other Up. */
   protected LocalCluster startCluster() {
     Path dir = Path.of("target", "it-logs", name()).toAbsolutePath();
     database = startDatabase(dir.resolve("db"));
-    cluster = new LocalCluster(dir, 3, database.env()).startAll("first");
+    cluster = new LocalCluster(dir, 3, database.env(), extraClasspath()).startAll("first");
     cluster.awaitAllUp();
     return cluster;
   }

@@ -1,6 +1,9 @@
 package io.colony.persistence;
 
+import com.typesafe.config.Config;
+import io.colony.persistence.projection.ReadSideDatabase;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -12,7 +15,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Creates the journal, snapshot and tag tables from pekko-persistence-jdbc's own schema when
- * they are missing. Idempotent; several nodes may run it at once (a lost race is retried).
+ * they are missing, and the index {@code event_tag (tag, event_id)} that Colony's eventsByTag
+ * query reads ({@link EventsByTagDao}; the plugin's schema has none that starts with the tag).
+ * Idempotent; several nodes may run it at once (a lost race is retried).
  */
 public final class JournalSchema {
 
@@ -20,6 +25,20 @@ public final class JournalSchema {
   private static final int ATTEMPTS = 3;
 
   private JournalSchema() {}
+
+  /** {@code CREATE INDEX IF NOT EXISTS} on the tag table, with the names the plugin is configured with. */
+  static String tagIndex(Config config) {
+    Config tags = config.getConfig("jdbc-journal.tables.event_tag");
+    String schema = tags.getString("schemaName");
+    String name = quote(tags.getString("tableName"));
+    String table = schema.isEmpty() ? name : quote(schema) + "." + name;
+    return "CREATE INDEX IF NOT EXISTS " + quote(tags.getString("tableName") + "_tag_idx") + " ON " + table + " ("
+        + quote(tags.getString("columnNames.tag")) + ", " + quote(tags.getString("columnNames.eventId")) + ")";
+  }
+
+  private static String quote(String identifier) {
+    return "\"" + identifier.replace("\"", "\"\"") + "\"";
+  }
 
   /**
    * Blocks until the schema exists. Call once at start-up, before any entity runs.
@@ -33,6 +52,8 @@ public final class JournalSchema {
       try {
         long left = Math.max(1, deadline - System.nanoTime());
         SchemaUtils.createIfNotExists(system).toCompletableFuture().get(left, TimeUnit.NANOSECONDS);
+        ReadSideDatabase.get(system).ensureTables("journal tag index", List.of(tagIndex(system.settings().config())),
+            Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
         log.info("Journal schema ready in {}", database.describe());
         return;
       } catch (TimeoutException e) {

@@ -20,11 +20,18 @@ public final class LocalCluster implements AutoCloseable {
   private final int[] http;
   private final int[] remote;
   private final Map<String, String> env;
+  private final List<String> extraClasspath;
   private final NodeProcess[] nodes;
   private final List<NodeProcess> started = new ArrayList<>();
 
   public LocalCluster(Path dir, int size, Map<String, String> databaseEnv) {
+    this(dir, size, databaseEnv, List.of());
+  }
+
+  /** As {@link #LocalCluster(Path, int, Map)}, with classpath entries after the node jar (e.g. the samples). */
+  public LocalCluster(Path dir, int size, Map<String, String> databaseEnv, List<String> extraClasspath) {
     this.dir = dir;
+    this.extraClasspath = List.copyOf(extraClasspath);
     this.http = new int[size];
     this.remote = new int[size];
     List<String> seeds = new ArrayList<>();
@@ -41,7 +48,7 @@ public final class LocalCluster implements AutoCloseable {
 
   /** Starts (or restarts) node i; {@code label} names its log file. */
   public NodeProcess start(int i, String label) {
-    NodeProcess node = NodeProcess.start("node-" + (i + 1) + "-" + label, dir, http[i], remote[i], env);
+    NodeProcess node = NodeProcess.start("node-" + (i + 1) + "-" + label, dir, http[i], remote[i], env, extraClasspath);
     started.add(node);
     nodes[i] = node;
     return node;

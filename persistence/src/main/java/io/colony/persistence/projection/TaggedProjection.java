@@ -39,6 +39,10 @@ import org.slf4j.LoggerFactory;
  * each event once. {@link #init} runs one instance per name in the cluster, as a cluster
  * singleton; the stream restarts with backoff when the journal or the database fails.
  *
+ * <p>Memory: the read journal holds up to its {@code max-buffer-size} events of one poll, and
+ * each batch up to {@code batch-size} events as {@link ProjectionHandler#trim} left them; a
+ * projection over large events follows a read journal with a small buffer and trims them.
+ *
  * <p>How soon an event shows up is the read journal's polling ({@code refresh-interval}, and
  * its sequence retrieval's {@code query-delay}) plus {@code batch-window}.
  */
@@ -106,6 +110,7 @@ public final class TaggedProjection {
                   log.info("Projection {} follows tag '{}' after offset {}", name, settings.tag(), from);
                   return journal.eventsByTag(settings.tag(), Offset.sequence(from));
                 })
+                .map(handler::trim)
                 .groupedWithin(settings.batchSize(), settings.batchWindow())
                 .mapAsync(1, batch -> database.inTransaction(connection -> apply(connection, name, batch, handler))))
         .runWith(Sink.ignore(), Materializer.createMaterializer(context));

@@ -2,6 +2,8 @@ package io.colony.persistence.sdk;
 
 import com.typesafe.config.Config;
 import io.colony.persistence.CborSerializable;
+import java.util.HashSet;
+import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
@@ -19,11 +21,12 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  *       {@link #reply} without a change, or {@link #reject} with a reason.
  * </ul>
  * and may override {@link #view} (what {@code GET} shows), {@code signalHandler()} (e.g. to
- * resume work on {@code RecoveryCompleted}), {@link #retentionCriteria()} and {@code tagsFor}.
+ * resume work on {@code RecoveryCompleted}), {@link #retentionCriteria()} and {@link #tags}.
  *
  * <p>The persistence id is {@code <type>|<id>}; the journal keeps events, and by default a
  * snapshot every {@code snapshot-every} events, deleting what is older than
- * {@code keep-snapshots} snapshots. A failing journal restarts the entity with backoff.
+ * {@code keep-snapshots} snapshots. A failing journal restarts the entity with backoff. Every
+ * event carries the tag {@link #TAG}, which the listing of entity ids follows.
  *
  * @param <C> the command interface
  * @param <E> the event interface
@@ -31,6 +34,9 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  */
 public abstract class ColonyEntity<C extends CborSerializable, E extends CborSerializable, S extends CborSerializable>
     extends EventSourcedBehaviorWithEnforcedReplies<EntityMessage, E, S> {
+
+  /** The tag of every event of every entity type: {@code GET /v1/entities/{type}} lists ids from it. */
+  public static final String TAG = "entities";
 
   private final EntityContext<C> context;
 
@@ -96,6 +102,23 @@ public abstract class ColonyEntity<C extends CborSerializable, E extends CborSer
 
   private ReplyEffect<E, S> onGetState(S state, EntityMessage.GetState get) {
     return Effect().reply(get.replyTo(), new EntityReply.Ok(view(state)));
+  }
+
+  /** Tags of the entity's own for an event, beside {@link #TAG}; none unless overridden. */
+  protected Set<String> tags(E event) {
+    return Set.of();
+  }
+
+  /** {@link #TAG} and the entity's own {@link #tags}: the listing must see every entity. */
+  @Override
+  public final Set<String> tagsFor(E event) {
+    Set<String> own = tags(event);
+    if (own.isEmpty()) {
+      return Set.of(TAG);
+    }
+    Set<String> all = new HashSet<>(own);
+    all.add(TAG);
+    return all;
   }
 
   /** A snapshot every {@code snapshot-every} events; older events and snapshots are deleted. */

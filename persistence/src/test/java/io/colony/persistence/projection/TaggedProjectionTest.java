@@ -59,7 +59,7 @@ class TaggedProjectionTest {
     database = ReadSideDatabase.get(testKit.system());
     database.inTransactionBlocking(connection -> {
       try (Statement statement = connection.createStatement()) {
-        for (String table : List.of("notes_resume", "notes_atomic", "notes_lag")) {
+        for (String table : List.of("notes_resume", "notes_atomic", "notes_lag", "notes_trim")) {
           statement.execute("CREATE TABLE " + table
               + " (persistence_id VARCHAR(255), seq_nr BIGINT, ordering BIGINT, PRIMARY KEY (persistence_id, seq_nr))");
         }
@@ -140,6 +140,31 @@ class TaggedProjectionTest {
       long millis = (System.nanoTime() - written) / 1_000_000;
       System.out.println("projection lag " + millis + " ms");
     }
+  }
+
+  @Test
+  void batchesHoldOnlyWhatTheHandlersTrimKeeps() {
+    Queue<Object> handed = new ConcurrentLinkedQueue<>();
+    ProjectionHandler recording = recordingInto("notes_trim", new ConcurrentLinkedQueue<>());
+    ProjectionHandler trimming = new ProjectionHandler() {
+      @Override
+      public EventEnvelope trim(EventEnvelope envelope) {
+        String text = ((Notebook.Noted) envelope.event()).text();
+        return EventEnvelope.apply(envelope.offset(), envelope.persistenceId(), envelope.sequenceNr(), text.length(),
+            envelope.timestamp());
+      }
+
+      @Override
+      public void process(Connection connection, List<EventEnvelope> envelopes) throws SQLException {
+        envelopes.forEach(envelope -> handed.add(envelope.event()));
+        recording.process(connection, envelopes);
+      }
+    };
+    testKit.spawn(TaggedProjection.create(settings("trim"), trimming));
+    note("trim", 3);
+    awaitCaughtUp("trim", "notes_trim");
+    assertTrue(!handed.isEmpty() && handed.stream().allMatch(Integer.class::isInstance),
+        "the handler saw only what trim kept: " + handed);
   }
 
   // --- helpers ---
