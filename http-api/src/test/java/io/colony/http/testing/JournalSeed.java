@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
 import org.apache.pekko.serialization.Serialization;
@@ -38,29 +39,30 @@ public final class JournalSeed {
     return DriverManager.getConnection(database.url(), database.user(), database.password());
   }
 
-  /** Inserts {@code rows} in one transaction. */
+  /** Inserts {@code rows} (at most a few thousand) in one transaction, in the order given. */
   public void insert(Connection connection, List<Row> rows) throws SQLException {
     boolean autoCommit = connection.getAutoCommit();
     connection.setAutoCommit(false);
     try {
       List<Long> orderings = new ArrayList<>(rows.size());
+      // One statement of many rows: H2's client sends each row of a JDBC batch as a round trip of its own.
+      String values = String.join(", ", Collections.nCopies(rows.size(), "(?, ?, FALSE, ?, ?, '', ?, ?, ?)"));
       try (PreparedStatement events = connection.prepareStatement("INSERT INTO \"event_journal\" "
           + "(\"persistence_id\", \"sequence_number\", \"deleted\", \"writer\", \"write_timestamp\", \"adapter_manifest\", "
-          + "\"event_ser_id\", \"event_ser_manifest\", \"event_payload\") VALUES (?, ?, FALSE, ?, ?, '', ?, ?, ?)",
-          new String[] {"ordering"})) {
+          + "\"event_ser_id\", \"event_ser_manifest\", \"event_payload\") VALUES " + values, new String[] {"ordering"})) {
         long now = System.currentTimeMillis();
+        int p = 1;
         for (Row row : rows) {
           Serializer serializer = serialization.findSerializerFor(row.event());
-          events.setString(1, row.persistenceId());
-          events.setLong(2, row.sequenceNr());
-          events.setString(3, writer);
-          events.setLong(4, now);
-          events.setInt(5, serializer.identifier());
-          events.setString(6, Serializers.manifestFor(serializer, row.event()));
-          events.setBytes(7, serializer.toBinary(row.event()));
-          events.addBatch();
+          events.setString(p++, row.persistenceId());
+          events.setLong(p++, row.sequenceNr());
+          events.setString(p++, writer);
+          events.setLong(p++, now);
+          events.setInt(p++, serializer.identifier());
+          events.setString(p++, Serializers.manifestFor(serializer, row.event()));
+          events.setBytes(p++, serializer.toBinary(row.event()));
         }
-        events.executeBatch();
+        events.executeUpdate();
         try (ResultSet keys = events.getGeneratedKeys()) {
           while (keys.next()) {
             orderings.add(keys.getLong(1));
@@ -70,16 +72,22 @@ public final class JournalSeed {
       if (orderings.size() != rows.size()) {
         throw new SQLException("expected " + rows.size() + " generated orderings, got " + orderings.size());
       }
-      try (PreparedStatement tags = connection.prepareStatement(
-          "INSERT INTO \"event_tag\" (\"event_id\", \"tag\") VALUES (?, ?)")) {
-        for (int i = 0; i < rows.size(); i++) {
-          if (rows.get(i).tag() != null) {
-            tags.setLong(1, orderings.get(i));
-            tags.setString(2, rows.get(i).tag());
-            tags.addBatch();
-          }
+      List<Object[]> tagged = new ArrayList<>();
+      for (int i = 0; i < rows.size(); i++) {
+        if (rows.get(i).tag() != null) {
+          tagged.add(new Object[] {orderings.get(i), rows.get(i).tag()});
         }
-        tags.executeBatch();
+      }
+      if (!tagged.isEmpty()) {
+        try (PreparedStatement tags = connection.prepareStatement("INSERT INTO \"event_tag\" (\"event_id\", \"tag\") VALUES "
+            + String.join(", ", Collections.nCopies(tagged.size(), "(?, ?)")))) {
+          int p = 1;
+          for (Object[] tag : tagged) {
+            tags.setLong(p++, (Long) tag[0]);
+            tags.setString(p++, (String) tag[1]);
+          }
+          tags.executeUpdate();
+        }
       }
       connection.commit();
     } catch (SQLException | RuntimeException e) {

@@ -60,12 +60,11 @@ class IdListingTest {
   }
 
   @Test
-  void theListingReadJournalHasASmallBufferAndTheSharedDatabase() {
-    Config journal = testKit.system().settings().config().getConfig("colony-listing-read-journal");
-    assertEquals(8, journal.getInt("max-buffer-size"));
-    assertEquals("colony", journal.getString("use-shared-db"));
-    assertEquals(testKit.system().settings().config().getDuration("jdbc-read-journal.refresh-interval"),
-        journal.getDuration("refresh-interval"));
+  void theListingsFollowTheReadJournalWithASmallBuffer() {
+    Config config = testKit.system().settings().config();
+    String readJournal = config.getString("colony.sharding.listing.read-journal");
+    assertEquals("jdbc-read-journal", readJournal);
+    assertEquals(8, config.getInt(readJournal + ".max-buffer-size"), "bounds a poll of 1 MiB events to 8 MiB");
   }
 
   @Test
