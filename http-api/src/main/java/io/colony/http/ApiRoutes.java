@@ -68,6 +68,22 @@ public final class ApiRoutes extends AllDirectives {
   }
 
   /**
+   * The routes of a node that found its journal database damaged at start: health checks
+   * (503 with the reason), membership, and a JSON 503 for every other request.
+   */
+  static Route whileDamaged(ActorSystem<?> system, JournalHealth health) {
+    Config http = system.settings().config().getConfig("colony.http");
+    JsonSupport json = new JsonSupport(system);
+    ErrorHandling errors = new ErrorHandling(json, http.getDuration("retry-after"));
+    AllDirectives d = new AllDirectives() {};
+    return errors.handle(d.concat(
+        new HealthRoutes(system, json, health::current).routes(),
+        new ClusterRoutes(system, json, http.getDuration("sse-keep-alive")).routes(),
+        d.extractRequest(request -> d.complete(errors.unavailable("The journal database is damaged ("
+            + health.current().reason() + "); nothing was read or written. See GET /ready and the node's log.")))));
+  }
+
+  /**
    * Reserves a request's body bytes (its Content-Length, or the largest value when it has none)
    * from the node's budget until its answer is ready; a request that does not fit gets 503 at once.
    */

@@ -56,6 +56,12 @@ public final class ColonyNode {
     JournalHealth watched = health;
     system.getWhenTerminated().whenComplete((done, failure) -> watched.close());
     ClusterJoin.start(system, settings);
+    if (health.current().condition() == JournalHealth.Condition.DAMAGED) {
+      // Read sides cannot even create their tables: serve health (503 with the reason) and a
+      // JSON 503 for everything else, until an operator repairs the database and restarts.
+      return new ColonyNode(system, HttpServer.start(system, settings.host(), settings.httpPort(),
+          ApiRoutes.whileDamaged(system, health)));
+    }
     KeyValueStore store = KeyValueStore.init(system, config.getDuration("colony.http.ask-timeout"));
     Tasks tasks = Tasks.start(system, config.getDuration("colony.http.ask-timeout"));
     UserEntities entities = UserEntities.init(system, entityTypes, config.getDuration("colony.http.ask-timeout"));

@@ -142,6 +142,26 @@ class LauncherIT {
   }
 
   @Test
+  void upSaysAtOnceThatTheEmbeddedStoreIsDamaged() throws Exception {
+    baseHttp = FreePorts.consecutive(1);
+    baseRemote = FreePorts.consecutive(1);
+    assertEquals(0, colony("up", "1").exitCode());
+    assertEquals(200, put("http://127.0.0.1:" + baseHttp, "soon-damaged", "v"));
+    assertEquals(0, colony("down").exitCode());
+    try (java.io.RandomAccessFile store = new java.io.RandomAccessFile(
+        runDir.resolve("data/colony.mv.db").toFile(), "rw")) {
+      store.write(new byte[8192]); // both MVStore file headers
+    }
+    long started = System.nanoTime();
+    Result up = colony("up", "1");
+    assertEquals(1, up.exitCode(), up.output());
+    assertTrue(up.output().contains("THE JOURNAL DATABASE IS DAMAGED") && up.output().contains("File corrupted"),
+        up.output());
+    assertTrue(up.output().contains("bin/colony restore"), up.output());
+    assertTrue(System.nanoTime() - started < 80_000_000_000L, "said before the 90 s up timeout");
+  }
+
+  @Test
   void killingTheDatabaseServerAndThenANodeWithItMidWritesLosesNoAcknowledgedWrite() throws Exception {
     baseHttp = FreePorts.consecutive(3);
     baseRemote = FreePorts.consecutive(3);
