@@ -156,6 +156,20 @@ class EventsByTagDaoTest {
   }
 
   @Test
+  void orderingsAreThePlugins() throws Exception {
+    for (long[] range : new long[][] {{0, 10000}, {0, 7}, {30, 20}, {5000, 10000}}) {
+      assertEquals(orderings(plugins, range), orderings(journal.readJournalDao(), range),
+          "offset " + range[0] + ", limit " + range[1]);
+    }
+    assertEquals(5060, orderings(journal.readJournalDao(), new long[] {0, 10000}).size());
+  }
+
+  private List<Object> orderings(ReadJournalDao dao, long[] range) throws Exception {
+    return dao.journalSequence(range[0], range[1]).asJava().runWith(Sink.seq(), testKit.system())
+        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
   void aPollReadsAboutTheRowsItReturnsNotTheWholeTagTable() throws SQLException {
     for (String[] poll : new String[][] {{"'red'", "0"}, {"'red'", "30"}, {"'bulk'", "2000"}, {"'green'", "0"}}) {
       String query = EventsByTagDao.query(((DefaultReadJournalDao) journal.readJournalDao()).readJournalConfig())
