@@ -66,7 +66,7 @@ class StartupWithLargeJournalIT {
   private final List<Connection> holders = new ArrayList<>();
 
   /** One start: how long until /ready answered 200, and the heap in use after a full GC once the node works. */
-  private record Sample(long readyMillis, long heapKiB) {}
+  private record Sample(long readyMillis, long heapKiB, long nodeCpuMillis, long databaseCpuMillis) {}
 
   @AfterEach
   void stopAll() throws SQLException {
@@ -121,7 +121,9 @@ class StartupWithLargeJournalIT {
         (double) readyLarge / readyEmpty);
     System.out.printf("heap after GC (KiB)  | %13d | %11d | %.2f%n", heapEmpty, heapLarge,
         (double) heapLarge / heapEmpty);
-    System.out.println("all runs: empty " + onEmpty + ", large " + onLarge);
+    long cpuEmpty = onEmpty.stream().mapToLong(Sample::nodeCpuMillis).min().orElseThrow();
+    long cpuLarge = onLarge.stream().mapToLong(Sample::nodeCpuMillis).min().orElseThrow();
+    System.out.printf("node CPU to ready    | %13d | %11d | %.2f%n", cpuEmpty, cpuLarge, (double) cpuLarge / cpuEmpty);
     assertTrue(readyLarge <= MAX_RATIO * readyEmpty, "time to ready: " + readyLarge + " vs " + readyEmpty + " ms");
     assertTrue(heapLarge <= MAX_RATIO * heapEmpty, "heap after GC: " + heapLarge + " vs " + heapEmpty + " KiB");
   }
@@ -132,6 +134,7 @@ class StartupWithLargeJournalIT {
    */
   private Sample start(String label, String url) throws Exception {
     int remote = FreePorts.next();
+    Duration databaseCpu = h2.cpuTime();
     long launched = System.nanoTime();
     NodeProcess node = NodeProcess.start(label, DIR, FreePorts.next(), remote,
         Map.of("COLONY_DB_URL", url, "COLONY_SEED_NODES", "127.0.0.1:" + remote));
@@ -139,6 +142,8 @@ class StartupWithLargeJournalIT {
     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
         .until(() -> HttpJson.status(node.url() + "/ready") == 200);
     long readyMillis = (System.nanoTime() - launched) / 1_000_000;
+    long nodeCpuMillis = node.cpuTime().toMillis();
+    long databaseCpuMillis = h2.cpuTime().minus(databaseCpu).toMillis();
 
     String probe = "probe/" + label;
     assertEquals(200, HttpJson.send(HttpRequest.newBuilder(URI.create(node.url() + "/v1/kv/probe%2F" + label))
@@ -152,8 +157,9 @@ class StartupWithLargeJournalIT {
     long heapKiB = heapAfterFullGc(node);
     node.terminate();
     assertEquals(0, node.waitForExit(Duration.ofSeconds(60)), node.logTail());
-    System.out.printf("%-14s ready after %5d ms, heap after GC %,7d KiB%n", label, readyMillis, heapKiB);
-    return new Sample(readyMillis, heapKiB);
+    System.out.printf("%-14s ready after %5d ms (CPU until then: node %5d ms, database %4d ms), heap after GC %,7d KiB%n",
+        label, readyMillis, nodeCpuMillis, databaseCpuMillis, heapKiB);
+    return new Sample(readyMillis, heapKiB, nodeCpuMillis, databaseCpuMillis);
   }
 
   /** {@code jcmd GC.run} (a full, compacting collection with the nodes' Serial GC), then the heap in use. */
