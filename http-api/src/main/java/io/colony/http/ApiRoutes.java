@@ -55,7 +55,8 @@ public final class ApiRoutes extends AllDirectives {
         whileJournalUndamaged(errors, () -> concat(
             new TaskRoutes(tasks, new TaskSubmission(tasks.handlers(), system.settings().config().getConfig("colony.tasks")),
                 json, errors, executor).routes(),
-            new KvRoutes(store, listing, json, errors, askTimeout, Materializer.matFromSystem(system), executor).routes(),
+            new KvRoutes(store, listing, json, errors, askTimeout, Materializer.matFromSystem(system), executor)
+                .routes(),
             new EntityRoutes(entities, listing, json, errors, executor).routes()))));
   }
 

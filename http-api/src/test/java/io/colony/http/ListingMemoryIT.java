@@ -88,7 +88,8 @@ class ListingMemoryIT {
     node = NodeProcess.start("second", DIR, FreePorts.next(), remote, env);
     await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).until(() -> {
       assertTrue(node.isAlive(), "the node died:\n" + node.logTail());
-      return HttpJson.status(node.url() + "/ready") == 200 && HttpJson.getJson(node.url() + "/v1/kv?prefix=big/&limit=1000").get("keys").size() == KEYS;
+      return HttpJson.status(node.url() + "/ready") == 200
+          && HttpJson.getJson(node.url() + "/v1/kv?prefix=big/&limit=1000").get("keys").size() == KEYS;
     });
     System.out.printf("%d values of 1 MiB written in %d ms, all listed %d ms after the next node's launch%n", KEYS,
         (listing - seeding) / 1_000_000, (System.nanoTime() - listing) / 1_000_000);

@@ -57,7 +57,8 @@ class StartupWithLargeJournalIT {
   private static final int RUNS = 5;
   private static final double MAX_RATIO = 1.2;
   private static final Path DIR = Path.of("target", "it-logs", "startup-large-journal").toAbsolutePath();
-  private static final Pattern USED = Pattern.compile("(?:def new generation|tenured generation)\\s+total \\d+K, used (\\d+)K");
+  private static final Pattern USED =
+      Pattern.compile("(?:def new generation|tenured generation)\\s+total \\d+K, used (\\d+)K");
 
   /** As the node connects (JournalDatabase). */
   private static final String H2_SETTINGS = ";DATABASE_TO_UPPER=false";
@@ -164,8 +165,8 @@ class StartupWithLargeJournalIT {
     long heapKiB = heapAfterFullGc(node);
     node.terminate();
     assertEquals(0, node.waitForExit(Duration.ofSeconds(60)), node.logTail());
-    System.out.printf("%-14s ready after %5d ms (CPU until then: node %5d ms, database %4d ms), heap after GC %,7d KiB%n",
-        label, readyMillis, nodeCpuMillis, databaseCpuMillis, heapKiB);
+    System.out.printf("%-14s ready after %5d ms (CPU until then: node %5d ms, database %4d ms), "
+        + "heap after GC %,7d KiB%n", label, readyMillis, nodeCpuMillis, databaseCpuMillis, heapKiB);
     return new Sample(readyMillis, heapKiB, nodeCpuMillis, databaseCpuMillis);
   }
 

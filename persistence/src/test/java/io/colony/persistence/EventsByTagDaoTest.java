@@ -118,7 +118,8 @@ class EventsByTagDaoTest {
       written.expectMessage(Duration.ofSeconds(10), Done.getInstance());
     }
     // Deleted rows are not read (the plugin marks the highest deleted event instead of removing it).
-    sql("UPDATE \"event_journal\" SET \"deleted\" = TRUE WHERE \"persistence_id\" = 'writer|a' AND \"sequence_number\" <= 3");
+    sql("UPDATE \"event_journal\" SET \"deleted\" = TRUE "
+        + "WHERE \"persistence_id\" = 'writer|a' AND \"sequence_number\" <= 3");
     // 5,000 more events with another tag (their payloads are never read): H2 plans by table size.
     sql("INSERT INTO \"event_journal\" (\"persistence_id\", \"sequence_number\", \"writer\", \"write_timestamp\", "
         + "\"adapter_manifest\", \"event_payload\", \"event_ser_id\", \"event_ser_manifest\") "
@@ -145,7 +146,8 @@ class EventsByTagDaoTest {
   @Test
   void resultsAreThePluginsForEveryTagRangeAndLimit() throws Exception {
     for (String tag : List.of("red", "blue", "green")) {
-      for (long[] range : new long[][] {{0, 1000, 500}, {0, 1000, 7}, {10, 40, 500}, {25, 26, 8}, {59, 60, 8}, {60, 60, 8}}) {
+      long[][] ranges = {{0, 1000, 500}, {0, 1000, 7}, {10, 40, 500}, {25, 26, 8}, {59, 60, 8}, {60, 60, 8}};
+      for (long[] range : ranges) {
         List<String> expected = events(plugins, tag, range);
         assertEquals(expected, events(journal.readJournalDao(), tag, range),
             "tag " + tag + ", offset " + range[0] + ", max offset " + range[1] + ", max " + range[2]);

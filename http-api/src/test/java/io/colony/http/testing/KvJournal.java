@@ -25,7 +25,8 @@ public final class KvJournal {
 
   /** Writes each key with its own name as the value into the journal of {@code system}'s node. */
   public static void write(ActorSystem<?> system, List<String> keys) {
-    write(JournalDatabase.ofPlugin(system.settings().config()), system, keys, key -> key.getBytes(StandardCharsets.UTF_8));
+    write(JournalDatabase.ofPlugin(system.settings().config()), system, keys,
+        key -> key.getBytes(StandardCharsets.UTF_8));
   }
 
   /**
