@@ -78,7 +78,7 @@ public final class EntityRoutes extends AllDirectives {
   /** The JSON body of {@code GET /v1/entities}. */
   public record EntityTypes(List<EntityTypeInfo> entityTypes) {}
 
-  /** The JSON body of {@code GET /v1/entities/{type}}; {@code next} is the {@code after} of the next page, null on the last. */
+  /** The body of {@code GET /v1/entities/{type}}; {@code next} is the next page's {@code after}, null on the last. */
   public record IdList(List<String> ids, String next) {}
 
   /** A request body that is not a command of the entity type: a 400 with this code. */

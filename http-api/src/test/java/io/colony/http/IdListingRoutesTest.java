@@ -104,7 +104,8 @@ class IdListingRoutesTest {
 
   @Test
   void nonAsciiKeysAreListedInUtf8ByteOrderAndPageByThem() {
-    List<String> keys = new ArrayList<>(List.of("uni/z", "uni/é", "uni/ｆ", "uni/😀", "uni/中", "uni/A", "uni/a b"));
+    List<String> keys =
+        new ArrayList<>(List.of("uni/z", "uni/é", "uni/ｆ", "uni/😀", "uni/中", "uni/A", "uni/a b"));
     keys.forEach(key -> assertEquals(200, put(key)));
     keys.sort(BYTE_ORDER);
     // U+1F600 comes after U+FF46 in bytes (code points); Java's String order (UTF-16) would put it first.

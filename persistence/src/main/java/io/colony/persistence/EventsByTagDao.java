@@ -29,7 +29,8 @@ import slick.jdbc.JdbcProfile;
 import slick.jdbc.SimpleJdbcAction;
 
 /**
- * pekko-persistence-jdbc's read journal DAO with one query replaced: {@code eventsByTag}. The
+ * pekko-persistence-jdbc's read journal DAO with two queries replaced: {@code eventsByTag}, and
+ * {@code journalSequence} (see there). The
  * plugin joins {@code event_journal} to {@code event_tag} with the offset range on the journal's
  * {@code ordering}; H2 2.2 then scans the whole {@code event_tag} table on every poll (measured:
  * 1.5 s a poll with 200,000 tagged events, for a poll that finds nothing new), so each tagged
@@ -48,12 +49,18 @@ public class EventsByTagDao extends DefaultReadJournalDao {
 
   private final Serialization serialization;
   private final String sql;
+  private final String orderingsSql;
 
   public EventsByTagDao(JdbcBackend.JdbcDatabaseDef db, JdbcProfile profile, ReadJournalConfig readJournalConfig,
       Serialization serialization, ExecutionContext ec, Materializer mat) {
     super(db, profile, readJournalConfig, serialization, ec, mat);
     this.serialization = serialization;
     this.sql = query(readJournalConfig);
+    EventJournalTableColumnNames c = readJournalConfig.eventJournalTableConfiguration().columnNames();
+    this.orderingsSql = "SELECT " + quote(c.ordering()) + " FROM "
+        + table(readJournalConfig.eventJournalTableConfiguration().schemaName(),
+            readJournalConfig.eventJournalTableConfiguration().tableName())
+        + " WHERE " + quote(c.ordering()) + " > ? ORDER BY " + quote(c.ordering()) + " LIMIT ?";
   }
 
   static String query(ReadJournalConfig config) {
@@ -97,6 +104,36 @@ public class EventsByTagDao extends DefaultReadJournalDao {
   @SuppressWarnings({"unchecked", "rawtypes"})
   private <R> Future<R> run(SimpleJdbcAction<R> action) {
     return db().run((DBIOAction) action);
+  }
+
+  /**
+   * The plugin's query for the journal's sequence actor (the orderings after {@code offset}, at
+   * most {@code limit}), read in one plain JDBC call instead of Slick's row-by-row stream: when
+   * a projection starts, that actor reads every ordering of the journal once (in batches of
+   * 10,000, until it is caught up or, after 2.5 s, assumes the maximum). For 200,000 orderings
+   * Slick's stream took 1.6 s cold and 0.6–1.2 s warm, this 0.17 s cold and 0.06 s warm
+   * (in-memory H2, same JVM).
+   */
+  @Override
+  public Source<Object, NotUsed> journalSequence(long offset, long limit) {
+    SimpleJdbcAction<List<Object>> read = SimpleJdbcAction.apply(context -> {
+      List<Object> orderings = new ArrayList<>();
+      try (PreparedStatement select = context.connection().prepareStatement(orderingsSql)) {
+        select.setLong(1, offset);
+        select.setLong(2, limit);
+        try (ResultSet rows = select.executeQuery()) {
+          while (rows.next()) {
+            orderings.add(rows.getLong(1));
+          }
+        }
+      } catch (SQLException e) {
+        throw new IllegalStateException("Reading the journal's orderings failed: " + e.getMessage(), e);
+      }
+      return orderings;
+    });
+    return org.apache.pekko.stream.javadsl.Source.completionStage(FutureConverters.asJava(run(read)))
+        .mapConcat(orderings -> orderings)
+        .asScala();
   }
 
   private List<Try<Tuple3<PersistentRepr, Set<String>, Object>>> read(Connection connection, String tag,

@@ -118,7 +118,8 @@ class EventsByTagDaoTest {
       written.expectMessage(Duration.ofSeconds(10), Done.getInstance());
     }
     // Deleted rows are not read (the plugin marks the highest deleted event instead of removing it).
-    sql("UPDATE \"event_journal\" SET \"deleted\" = TRUE WHERE \"persistence_id\" = 'writer|a' AND \"sequence_number\" <= 3");
+    sql("UPDATE \"event_journal\" SET \"deleted\" = TRUE "
+        + "WHERE \"persistence_id\" = 'writer|a' AND \"sequence_number\" <= 3");
     // 5,000 more events with another tag (their payloads are never read): H2 plans by table size.
     sql("INSERT INTO \"event_journal\" (\"persistence_id\", \"sequence_number\", \"writer\", \"write_timestamp\", "
         + "\"adapter_manifest\", \"event_payload\", \"event_ser_id\", \"event_ser_manifest\") "
@@ -145,7 +146,8 @@ class EventsByTagDaoTest {
   @Test
   void resultsAreThePluginsForEveryTagRangeAndLimit() throws Exception {
     for (String tag : List.of("red", "blue", "green")) {
-      for (long[] range : new long[][] {{0, 1000, 500}, {0, 1000, 7}, {10, 40, 500}, {25, 26, 8}, {59, 60, 8}, {60, 60, 8}}) {
+      long[][] ranges = {{0, 1000, 500}, {0, 1000, 7}, {10, 40, 500}, {25, 26, 8}, {59, 60, 8}, {60, 60, 8}};
+      for (long[] range : ranges) {
         List<String> expected = events(plugins, tag, range);
         assertEquals(expected, events(journal.readJournalDao(), tag, range),
             "tag " + tag + ", offset " + range[0] + ", max offset " + range[1] + ", max " + range[2]);
@@ -153,6 +155,20 @@ class EventsByTagDaoTest {
     }
     assertEquals(List.of(), events(journal.readJournalDao(), "green", new long[] {0, 1000, 500}));
     assertTrue(events(journal.readJournalDao(), "red", new long[] {0, 1000, 500}).size() > 20);
+  }
+
+  @Test
+  void orderingsAreThePlugins() throws Exception {
+    for (long[] range : new long[][] {{0, 10000}, {0, 7}, {30, 20}, {5000, 10000}}) {
+      assertEquals(orderings(plugins, range), orderings(journal.readJournalDao(), range),
+          "offset " + range[0] + ", limit " + range[1]);
+    }
+    assertEquals(5060, orderings(journal.readJournalDao(), new long[] {0, 10000}).size());
+  }
+
+  private List<Object> orderings(ReadJournalDao dao, long[] range) throws Exception {
+    return dao.journalSequence(range[0], range[1]).asJava().runWith(Sink.seq(), testKit.system())
+        .toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
   @Test

@@ -47,6 +47,11 @@ public final class H2Server implements TestDatabase {
     }
   }
 
+  /** The server's CPU time so far (for tests that measure what else a start costs). */
+  public java.time.Duration cpuTime() {
+    return process.info().totalCpuDuration().orElse(java.time.Duration.ZERO);
+  }
+
   @Override
   public Map<String, String> env() {
     return Map.of("COLONY_DB_URL", "jdbc:h2:tcp://127.0.0.1:" + port + "/colony");

@@ -48,8 +48,9 @@ public final class JournalSeed {
       // One statement of many rows: H2's client sends each row of a JDBC batch as a round trip of its own.
       String values = String.join(", ", Collections.nCopies(rows.size(), "(?, ?, FALSE, ?, ?, '', ?, ?, ?)"));
       try (PreparedStatement events = connection.prepareStatement("INSERT INTO \"event_journal\" "
-          + "(\"persistence_id\", \"sequence_number\", \"deleted\", \"writer\", \"write_timestamp\", \"adapter_manifest\", "
-          + "\"event_ser_id\", \"event_ser_manifest\", \"event_payload\") VALUES " + values, new String[] {"ordering"})) {
+          + "(\"persistence_id\", \"sequence_number\", \"deleted\", \"writer\", \"write_timestamp\", "
+          + "\"adapter_manifest\", \"event_ser_id\", \"event_ser_manifest\", \"event_payload\") VALUES " + values,
+          new String[] {"ordering"})) {
         long now = System.currentTimeMillis();
         int p = 1;
         for (Row row : rows) {
@@ -79,8 +80,9 @@ public final class JournalSeed {
         }
       }
       if (!tagged.isEmpty()) {
-        try (PreparedStatement tags = connection.prepareStatement("INSERT INTO \"event_tag\" (\"event_id\", \"tag\") VALUES "
-            + String.join(", ", Collections.nCopies(tagged.size(), "(?, ?)")))) {
+        try (PreparedStatement tags = connection.prepareStatement(
+            "INSERT INTO \"event_tag\" (\"event_id\", \"tag\") VALUES "
+                + String.join(", ", Collections.nCopies(tagged.size(), "(?, ?)")))) {
           int p = 1;
           for (Object[] tag : tagged) {
             tags.setLong(p++, (Long) tag[0]);

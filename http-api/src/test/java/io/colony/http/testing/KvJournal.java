@@ -25,7 +25,8 @@ public final class KvJournal {
 
   /** Writes each key with its own name as the value into the journal of {@code system}'s node. */
   public static void write(ActorSystem<?> system, List<String> keys) {
-    write(JournalDatabase.ofPlugin(system.settings().config()), system, keys, key -> key.getBytes(StandardCharsets.UTF_8));
+    write(JournalDatabase.ofPlugin(system.settings().config()), system, keys,
+        key -> key.getBytes(StandardCharsets.UTF_8));
   }
 
   /**
@@ -34,11 +35,17 @@ public final class KvJournal {
    */
   public static void write(JournalDatabase database, ActorSystem<?> system, List<String> keys,
       java.util.function.Function<String, byte[]> valueOf) {
+    write(database, system, keys, valueOf, BATCH);
+  }
+
+  /** As above, {@code batch} keys per statement and transaction (a few for large values). */
+  public static void write(JournalDatabase database, ActorSystem<?> system, List<String> keys,
+      java.util.function.Function<String, byte[]> valueOf, int batch) {
     JournalSeed seed = new JournalSeed(database, SerializationExtension.get(Adapter.toClassic(system)));
     try (Connection connection = seed.connect()) {
-      for (int from = 0; from < keys.size(); from += BATCH) {
-        List<JournalSeed.Row> rows = new ArrayList<>(BATCH);
-        for (String key : keys.subList(from, Math.min(keys.size(), from + BATCH))) {
+      for (int from = 0; from < keys.size(); from += batch) {
+        List<JournalSeed.Row> rows = new ArrayList<>(batch);
+        for (String key : keys.subList(from, Math.min(keys.size(), from + batch))) {
           if (key.length() > 200 || key.startsWith("~")) {
             throw new IllegalArgumentException("Such a key has a hashed persistence id: " + key);
           }

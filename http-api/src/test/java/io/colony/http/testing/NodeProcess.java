@@ -104,6 +104,11 @@ public final class NodeProcess implements AutoCloseable {
     return process.pid();
   }
 
+  /** The CPU time the process has used so far. */
+  public Duration cpuTime() {
+    return process.info().totalCpuDuration().orElse(Duration.ZERO);
+  }
+
   public boolean isAlive() {
     return process.isAlive();
   }

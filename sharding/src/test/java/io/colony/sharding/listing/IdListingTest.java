@@ -77,7 +77,8 @@ class IdListingTest {
     kv(write("p/gone", 1), deleted("p/gone", 2));
     kv(write("p/back", 1), deleted("p/back", 2), write("p/back", 3));
 
-    List<String> expected = new ArrayList<>(List.of("p/a", "p/b", "p/z", "p/é", "p/ｆ", "p/😀", "p/\u007f", "p/back"));
+    List<String> expected =
+        new ArrayList<>(List.of("p/a", "p/b", "p/z", "p/é", "p/ｆ", "p/😀", "p/\u007f", "p/back"));
     expected.sort(Comparator.comparing(key -> key.getBytes(StandardCharsets.UTF_8), Arrays::compareUnsigned));
     assertEquals(List.of("p/a", "p/b", "p/back", "p/z", "p/\u007f", "p/é", "p/ｆ", "p/😀"), expected);
 
