@@ -204,7 +204,9 @@ class LauncherIT {
   void oneMebibyteValuesThroughThreeSmallNodesOnAStoreLargerThanTheDatabaseHeap() throws Exception {
     baseHttp = FreePorts.consecutive(3);
     baseRemote = FreePorts.consecutive(3);
-    Result up = colony(Map.of("COLONY_DB_JAVA_OPTS", "-Xmx192m -XX:+ExitOnOutOfMemoryError"), "up", "3");
+    // The nodes' GC log gives the heap's high-water mark (heap in use when a collection starts).
+    Result up = colony(Map.of("COLONY_DB_JAVA_OPTS", "-Xmx192m -XX:+ExitOnOutOfMemoryError",
+        "JAVA_OPTS", "-Xmx256m -Xlog:gc:file=" + runDir.resolve("gc-node-%p.log")), "up", "3");
     assertEquals(0, up.exitCode(), up.output());
     List<String> nodes = List.of("http://127.0.0.1:" + baseHttp, "http://127.0.0.1:" + (baseHttp + 1),
         "http://127.0.0.1:" + (baseHttp + 2));
@@ -229,7 +231,36 @@ class LauncherIT {
     kill9(nodePids.get(1));
     readBack(List.of(nodes.get(0), nodes.get(2)), written);
     assertTrue(ProcessHandle.of(h2).map(ProcessHandle::isAlive).orElse(false), "the H2 server died");
+    printHeapHighWaterMarks();
   }
+
+  /**
+   * Per node: the most heap in use when a collection started (the high-water mark), and the most
+   * still in use after a full collection (what the node really held); copied to target/it-logs.
+   */
+  private void printHeapHighWaterMarks() throws java.io.IOException {
+    java.util.regex.Pattern pause = java.util.regex.Pattern.compile("(\\d+)M->(\\d+)M\\((\\d+)M\\)");
+    Path keep = Files.createDirectories(Path.of("target", "it-logs", "launcher-1mib"));
+    try (var logs = Files.newDirectoryStream(runDir, "gc-node-*.log")) {
+      for (Path log : logs) {
+        long highWater = 0;
+        long afterFull = -1;
+        for (String line : Files.readAllLines(log)) {
+          java.util.regex.Matcher m = pause.matcher(line);
+          if (m.find()) {
+            highWater = Math.max(highWater, Long.parseLong(m.group(1)));
+            if (line.contains("Pause Full")) {
+              afterFull = Math.max(afterFull, Long.parseLong(m.group(2)));
+            }
+          }
+        }
+        System.out.printf("%s: heap high-water mark %d MiB of 256; most in use after a full collection: %s%n",
+            log.getFileName(), highWater, afterFull < 0 ? "no full collection" : afterFull + " MiB");
+        Files.copy(log, keep.resolve(log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+  }
+
 
   private static byte[] largeValue(int seed) {
     byte[] value = new byte[1024 * 1024];
