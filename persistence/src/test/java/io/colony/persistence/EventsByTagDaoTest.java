@@ -19,7 +19,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -35,18 +39,20 @@ import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.stream.javadsl.Sink;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 import scala.Tuple3;
 import scala.util.Try;
 
 /** Colony's eventsByTag query answers as the plugin's own, and reads only the rows it returns. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith({TestKitJUnit5Extension.class, LogCapturingExtension.class})
 class EventsByTagDaoTest {
 
-  private final ActorTestKit testKit = ActorTestKit.create("events-by-tag", config());
+  @JUnit5TestKit
+  final ActorTestKit testKit = new JUnit5TestKitBuilder().withName("events-by-tag").withCustomConfig(config()).build();
   private JdbcReadJournal journal;
   private ReadJournalDao plugins;
 
@@ -133,10 +139,6 @@ class EventsByTagDaoTest {
     return new Writer(id);
   }
 
-  @AfterAll
-  void shutdown() {
-    testKit.shutdownTestKit();
-  }
 
   @Test
   void theReadJournalUsesColonysQuery() {

@@ -14,8 +14,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.junit.jupiter.api.Test;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The built-in handlers stop soon after their attempt is interrupted or cancelled. */
+@ExtendWith(LogCapturingExtension.class)
 class BuiltInTasksTest {
 
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;

@@ -6,8 +6,11 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Picking an id that lands on this node: the first wanted one, within a bounded number of draws. */
+@ExtendWith(LogCapturingExtension.class)
 class LocalShardsTest {
 
   @Test

@@ -6,8 +6,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The dispatch rules as a pure function: no actors, no clocks. */
+@ExtendWith(LogCapturingExtension.class)
 class PlacementTest {
 
   private final Placement<String> placement = new Placement<>(32);

@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.colony.sharding.entities.ReservedEntityTypes;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(LogCapturingExtension.class)
 class TaskEntityTypesTest {
 
   @Test

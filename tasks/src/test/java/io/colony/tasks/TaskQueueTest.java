@@ -7,27 +7,29 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.serialization.Serializers;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The scheduler's durable state: changes, order, and the size of its snapshot. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith({TestKitJUnit5Extension.class, LogCapturingExtension.class})
 class TaskQueueTest {
 
   /** Stated bound: a snapshot takes under 100 bytes per queued task (ids are UUIDs). */
   static final int MAX_SNAPSHOT_BYTES_PER_TASK = 100;
 
-  private final ActorTestKit testKit = ActorTestKit.create();
+  @JUnit5TestKit
+  final ActorTestKit testKit = new JUnit5TestKitBuilder().build();
 
-  @AfterAll
-  void shutdown() {
-    testKit.shutdownTestKit();
-  }
 
   private static TaskScheduler.Changed batch(TaskScheduler.Change... changes) {
     return new TaskScheduler.Changed(List.of(changes));

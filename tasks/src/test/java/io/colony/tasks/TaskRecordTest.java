@@ -11,23 +11,29 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** A task record: queued before accepted, idempotent submission, gated attempts, one outcome, retention. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith({TestKitJUnit5Extension.class, LogCapturingExtension.class})
 class TaskRecordTest {
 
-  private final ActorTestKit testKit = ActorTestKit.create(EventSourcedBehaviorTestKit.config()
+  @JUnit5TestKit
+  final ActorTestKit testKit = new JUnit5TestKitBuilder().withCustomConfig(EventSourcedBehaviorTestKit.config()
       .withFallback(PersistenceTestKitSnapshotPlugin.config())
       .withFallback(ConfigFactory.parseString("pekko.actor.provider = local"))
-      .withFallback(ConfigFactory.load()));
+      .withFallback(ConfigFactory.load())).build();
   private static final Duration JOURNAL_RUNNING_AFTER = Duration.ofMillis(400);
   private static final Duration ENQUEUE_TIMEOUT = Duration.ofSeconds(1);
 
@@ -62,10 +68,6 @@ class TaskRecordTest {
         })));
   }
 
-  @AfterAll
-  void shutdown() {
-    testKit.shutdownTestKit();
-  }
 
   private TaskSpec spec() {
     return new TaskSpec("task-" + (n - 1), "pi", JsonNodeFactory.instance.objectNode().put("samples", 10), 1000, 3, 0, 1L);

@@ -20,8 +20,11 @@ import org.apache.pekko.persistence.query.Offset;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The listing table kept from task events: statuses, attempt facts, and events applied at most once. */
+@ExtendWith(LogCapturingExtension.class)
 class TaskRowsTest {
 
   private final TaskRows rows = new TaskRows();

@@ -12,18 +12,22 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.SnapshotTestKit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The scheduler's rules on the in-memory journal, with probes standing in for workers and
@@ -31,6 +35,7 @@ import org.junit.jupiter.api.TestInstance;
  * workers that die, and recovery from a snapshot into a new epoch.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith({TestKitJUnit5Extension.class, LogCapturingExtension.class})
 class TaskSchedulerTest {
 
   private static final Config TEST_CONFIG = ConfigFactory.parseString("""
@@ -48,7 +53,8 @@ class TaskSchedulerTest {
       .withFallback(PersistenceTestKitSnapshotPlugin.config())
       .withFallback(ConfigFactory.load());
 
-  private final ActorTestKit testKit = ActorTestKit.create(TEST_CONFIG);
+  @JUnit5TestKit
+  final ActorTestKit testKit = new JUnit5TestKitBuilder().withCustomConfig(TEST_CONFIG).build();
   private final Config settings = TEST_CONFIG.getConfig("colony.tasks");
   private TestProbe<Object> recordCalls;
   private FakeRecords records;
@@ -103,10 +109,6 @@ class TaskSchedulerTest {
     schedulers.clear();
   }
 
-  @AfterAll
-  void shutdown() {
-    testKit.shutdownTestKit();
-  }
 
   private ActorRef<TaskScheduler.Command> startScheduler() {
     ActorRef<TaskScheduler.Command> scheduler = testKit.spawn(TaskScheduler.create(records, settings));

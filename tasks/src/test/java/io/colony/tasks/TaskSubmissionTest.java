@@ -10,8 +10,11 @@ import com.typesafe.config.ConfigFactory;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** A request body becomes a task spec: the input size limit holds whether or not the body is short. */
+@ExtendWith(LogCapturingExtension.class)
 class TaskSubmissionTest {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();

@@ -16,19 +16,24 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.actor.testkit.typed.javadsl.LoggingTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * One worker pool: slots, prefetch, refusal beyond capacity, timeouts from the start of the run,
  * interrupts on timeout and cancel, and slots that stay busy while an interrupted handler runs on.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith({TestKitJUnit5Extension.class, LogCapturingExtension.class})
 class TaskWorkerTest {
 
   private static final Config CONFIG = ConfigFactory.parseString("""
@@ -36,7 +41,8 @@ class TaskWorkerTest {
       colony.tasks { worker-slots = 1, prefetch = 1, heartbeat = 1h, stuck-warning-after = 300ms }
       """).withFallback(ConfigFactory.load());
 
-  private final ActorTestKit testKit = ActorTestKit.create(CONFIG);
+  @JUnit5TestKit
+  final ActorTestKit testKit = new JUnit5TestKitBuilder().withCustomConfig(CONFIG).build();
   private final CountDownLatch release = new CountDownLatch(1);
 
   /** {@code block} waits until the test releases it; {@code quick} answers at once. */
@@ -81,10 +87,6 @@ class TaskWorkerTest {
     }
   };
 
-  @AfterAll
-  void shutdown() {
-    testKit.shutdownTestKit();
-  }
 
   private static TaskSpec spec(String id, String type, long timeoutMs) {
     return new TaskSpec(id, type, JsonNodeFactory.instance.objectNode(), timeoutMs, 1, 0, 0);

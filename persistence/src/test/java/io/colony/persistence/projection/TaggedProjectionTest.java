@@ -22,22 +22,28 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.actor.testkit.typed.javadsl.LoggingTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.Offset;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** A projection with a stored offset, on the real jdbc journal in an in-memory H2 database. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith({TestKitJUnit5Extension.class, LogCapturingExtension.class})
 class TaggedProjectionTest {
 
-  private final ActorTestKit testKit = ActorTestKit.create("projection", config());
+  @JUnit5TestKit
+  final ActorTestKit testKit = new JUnit5TestKitBuilder().withName("projection").withCustomConfig(config()).build();
   private ReadSideDatabase database;
 
   private static Config config() {
@@ -68,10 +74,6 @@ class TaggedProjectionTest {
     });
   }
 
-  @AfterAll
-  void shutdown() {
-    testKit.shutdownTestKit();
-  }
 
   @Test
   void aRestartedProjectionResumesAfterItsStoredOffsetAndAppliesNothingTwice() throws SQLException {

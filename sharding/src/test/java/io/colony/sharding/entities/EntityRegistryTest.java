@@ -18,8 +18,11 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Finding entity types with ServiceLoader, and refusing declarations that would break a node. */
+@ExtendWith(LogCapturingExtension.class)
 class EntityRegistryTest {
 
   /** Any command. */

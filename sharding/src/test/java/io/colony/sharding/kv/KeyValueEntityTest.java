@@ -21,26 +21,32 @@ import io.colony.sharding.kv.KeyValueEntity.Written;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.SnapshotTestKit;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The key entity's rules, on the in-memory journal; every command, event and state is round-tripped through CBOR. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith({TestKitJUnit5Extension.class, LogCapturingExtension.class})
 class KeyValueEntityTest {
 
   private static final Config SETTINGS = ConfigFactory.parseString("snapshot-every = 5\nkeep-snapshots = 2")
       .withFallback(ConfigFactory.load().getConfig("colony.sharding.kv"));
 
-  private final ActorTestKit testKit = ActorTestKit.create(EventSourcedBehaviorTestKit.config()
+  @JUnit5TestKit
+  final ActorTestKit testKit = new JUnit5TestKitBuilder().withCustomConfig(EventSourcedBehaviorTestKit.config()
       .withFallback(PersistenceTestKitSnapshotPlugin.config())
-      .withFallback(ConfigFactory.load()));
+      .withFallback(ConfigFactory.load())).build();
   private EventSourcedBehaviorTestKit<Command, Event, KeyValueState> entity;
   private int keyNumber;
 
@@ -49,10 +55,6 @@ class KeyValueEntityTest {
     entity = EventSourcedBehaviorTestKit.create(testKit.system(), KeyValueEntity.create("key-" + keyNumber++, SETTINGS));
   }
 
-  @AfterAll
-  void shutdown() {
-    testKit.shutdownTestKit();
-  }
 
   private EventSourcedBehaviorTestKit.CommandResultWithReply<Command, Event, KeyValueState, Reply> put(String value, Precondition precondition) {
     return entity.runCommand(replyTo -> new KeyValueEntity.Put(bytes(value), "text/plain", precondition, replyTo));

@@ -3,22 +3,24 @@ package io.colony.sharding.kv;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Duration;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The node's budget for live values: over it, the least recently changed keys are asked to leave memory. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith({TestKitJUnit5Extension.class, LogCapturingExtension.class})
 class LiveValuesTest {
 
-  private final ActorTestKit testKit = ActorTestKit.create();
+  @JUnit5TestKit
+  final ActorTestKit testKit = new JUnit5TestKitBuilder().build();
 
-  @AfterAll
-  void shutdown() {
-    testKit.shutdownTestKit();
-  }
 
   @Test
   void overTheBudgetTheLeastRecentlyChangedKeysAreEvicted() {
