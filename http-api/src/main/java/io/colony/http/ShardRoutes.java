@@ -7,7 +7,10 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
-/** {@code GET /v1/cluster/shards} (matched relative to its prefix): per entity type, its shards and running entities per node. */
+/**
+ * {@code GET /v1/cluster/shards}, matched relative to its prefix: per entity type, its shards and
+ * running entities per node.
+ */
 public final class ShardRoutes extends AllDirectives {
 
   /** The JSON body. */

@@ -125,7 +125,7 @@ public final class TaskRoutes extends AllDirectives {
     return json.response(StatusCodes.OK, view);
   }
 
-  /** From the listing table in the journal database; a database that does not answer in time, or cannot be reached, gives 503. */
+  /** From the listing table in the journal database; 503 when the database does not answer in time or cannot be reached. */
   private Route list() {
     return parameterOptional("status", status -> parameterOptional("type", type ->
         parameterOptional("after", after -> parameterOptional("limit", limit -> {

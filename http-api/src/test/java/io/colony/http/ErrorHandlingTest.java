@@ -22,11 +22,16 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLSyntaxErrorException;
+import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.http.javadsl.Http;
@@ -34,6 +39,7 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.pattern.AskTimeoutException;
+import org.apache.pekko.pattern.CircuitBreakerOpenException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -208,6 +214,23 @@ class ErrorHandlingTest extends AllDirectives {
     HttpResponse<String> notFound = HttpJson.get(nodeBase + "/no/such/thing");
     assertEquals(404, notFound.statusCode());
     UUID.fromString(notFound.headers().firstValue(ErrorHandling.REQUEST_ID).orElse(""));
+  }
+
+  @Test
+  void onlyTimeoutsAndAnUnreachableOrDamagedDatabaseAreWorthARetry() {
+    assertTrue(ErrorHandling.isUnavailable(new AskTimeoutException("Ask timed out")));
+    assertTrue(ErrorHandling.isUnavailable(new CompletionException(new java.util.concurrent.TimeoutException())));
+    assertTrue(ErrorHandling.isUnavailable(new CircuitBreakerOpenException(
+        scala.concurrent.duration.Duration.create(1, TimeUnit.SECONDS), "open")));
+    assertTrue(ErrorHandling.isUnavailable(new CompletionException(
+        new SQLTransientConnectionException("Connection is not available, request timed out after 3000ms."))));
+    assertTrue(ErrorHandling.isUnavailable(new SQLNonTransientConnectionException("Connection is broken", "08006")));
+    assertTrue(ErrorHandling.isUnavailable(new SQLException("File corrupted while reading record", "XX001")));
+
+    assertFalse(ErrorHandling.isUnavailable(new CompletionException(
+        new SQLSyntaxErrorException("Table \"colony_tasks\" not found", "42S02"))));
+    assertFalse(ErrorHandling.isUnavailable(new IllegalStateException("Unexpected reply")));
+    assertFalse(ErrorHandling.isUnavailable(new CompletionException(new ClassCastException())));
   }
 
   @Test
