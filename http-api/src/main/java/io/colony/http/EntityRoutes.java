@@ -38,11 +38,11 @@ import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.serialization.Serialization;
 
 /**
- * {@code /v1/entities}, matched relative to its prefix: the entity types users add with the SDK. {@code POST /{type}/{id}} sends
- * a JSON command (picked by its {@code "type"} field) and answers with the entity's JSON reply;
- * {@code GET /{type}/{id}} shows its state; {@code GET /v1/entities} lists the types and their
- * commands, {@code GET /{type}?prefix=&after=&limit=} the ids of a type. A refusal by the entity
- * is a 422 with its reason.
+ * {@code /v1/entities}, matched relative to its prefix: the entity types users add with the SDK.
+ * {@code POST /{type}/{id}} sends a JSON command (picked by its {@code "type"} field) and answers
+ * with the entity's JSON reply; {@code GET /{type}/{id}} shows its state; {@code GET /v1/entities}
+ * lists the types and their commands, {@code GET /{type}?prefix=&after=&limit=} the ids of a type.
+ * A refusal by the entity is a 422 with its reason.
  */
 public final class EntityRoutes extends AllDirectives {
 
