@@ -1,5 +1,7 @@
 package io.colony.http;
 
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
 import com.typesafe.config.Config;
 import io.colony.persistence.JournalHealth;
 import io.colony.runtime.MemoryShare;
@@ -14,7 +16,6 @@ import io.colony.tasks.Tasks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -24,7 +25,10 @@ import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.stream.Materializer;
 
-/** Every resource of the HTTP API, wrapped in the JSON error model. */
+/**
+ * Every resource of the HTTP API, wrapped in the JSON error model: the only place that knows the
+ * full paths. Each {@code XxxRoutes} class matches what follows its prefix.
+ */
 public final class ApiRoutes extends AllDirectives {
 
   private final ActorSystem<?> system;
@@ -48,23 +52,32 @@ public final class ApiRoutes extends AllDirectives {
     Config http = system.settings().config().getConfig("colony.http");
     Duration askTimeout = http.getDuration("ask-timeout");
     JsonSupport json = new JsonSupport(system);
-    Executor executor = system.executionContext();
     ErrorHandling errors = new ErrorHandling(json, http.getDuration("retry-after"));
     List<EntityTypeKey<?>> shardedTypes = new ArrayList<>(List.of(KeyValueEntity.ENTITY_KEY, TaskRecord.ENTITY_KEY));
     shardedTypes.addAll(entities.keys());
+    ClusterRoutes cluster = new ClusterRoutes(system, json, http.getDuration("sse-keep-alive"));
+    ShardRoutes shards = new ShardRoutes(new ShardPlacement(system, askTimeout), shardedTypes, json, errors);
+    TaskRoutes taskRoutes = new TaskRoutes(tasks,
+        new TaskSubmission(tasks.handlers(), system.settings().config().getConfig("colony.tasks")), json, errors);
+    KvRoutes kv = new KvRoutes(store, listing, json, errors, askTimeout, Materializer.matFromSystem(system));
+    EntityRoutes entityRoutes = new EntityRoutes(entities, listing, json, errors, new EntityRoutes.CommandLimits(
+        http.getBytes("max-command-bytes"),
+        system.settings().config().getBytes("pekko.remote.artery.advanced.maximum-frame-size"),
+        SerializationExtension.get(system)));
+    BytesInFlight budget = new BytesInFlight(MemoryShare.bytes(http, "max-bytes-in-flight"));
     return errors.handle(validTarget(json, concat(
         new HealthRoutes(system, json, health::current).routes(),
-        new ClusterRoutes(system, json, http.getDuration("sse-keep-alive")).routes(),
-        new ShardRoutes(new ShardPlacement(system, askTimeout), shardedTypes, json, errors, executor).routes(),
-        whileJournalUndamaged(errors, () -> withinBytesInFlight(
-            new BytesInFlight(MemoryShare.bytes(http, "max-bytes-in-flight")), errors, concat(
-            new TaskRoutes(tasks, new TaskSubmission(tasks.handlers(), system.settings().config().getConfig("colony.tasks")),
-                json, errors, executor).routes(),
-            new KvRoutes(store, listing, json, errors, askTimeout, Materializer.matFromSystem(system), executor).routes(),
-            new EntityRoutes(entities, listing, json, errors, executor, new EntityRoutes.CommandLimits(
-                http.getBytes("max-command-bytes"),
-                system.settings().config().getBytes("pekko.remote.artery.advanced.maximum-frame-size"),
-                SerializationExtension.get(system))).routes()))))));
+        cluster.members(),
+        pathPrefix("v1", () -> concat(
+            pathPrefix("cluster", () -> concat(
+                pathPrefix("events", cluster::events),
+                pathPrefix("shards", shards::routes))),
+            // Data: refused at once while the journal is damaged or too many request bytes are in flight.
+            whileJournalUndamaged(errors, () -> withinBytesInFlight(budget, errors, concat(
+                pathPrefix("tasks", taskRoutes::routes),
+                pathPrefix("workers", taskRoutes::workerRoutes),
+                pathPrefix("kv", kv::routes),
+                pathPrefix("entities", entityRoutes::routes)))))))));
   }
 
   /**
@@ -76,9 +89,11 @@ public final class ApiRoutes extends AllDirectives {
     JsonSupport json = new JsonSupport(system);
     ErrorHandling errors = new ErrorHandling(json, http.getDuration("retry-after"));
     AllDirectives d = new AllDirectives() {};
+    ClusterRoutes cluster = new ClusterRoutes(system, json, http.getDuration("sse-keep-alive"));
     return errors.handle(d.concat(
         new HealthRoutes(system, json, health::current).routes(),
-        new ClusterRoutes(system, json, http.getDuration("sse-keep-alive")).routes(),
+        cluster.members(),
+        d.pathPrefix(segment("v1").slash("cluster").slash("events"), cluster::events),
         d.extractRequest(request -> d.complete(errors.unavailable("The journal database is damaged ("
             + health.current().reason() + "); nothing was read or written. See GET /ready and the node's log.")))));
   }

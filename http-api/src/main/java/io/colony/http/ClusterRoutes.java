@@ -9,8 +9,6 @@ import org.apache.pekko.cluster.Cluster;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
 import org.apache.pekko.http.javadsl.model.sse.ServerSentEvent;
-import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
-
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.management.cluster.javadsl.ClusterHttpManagementRoutes;
@@ -19,8 +17,8 @@ import org.apache.pekko.stream.javadsl.Source;
 
 /**
  * Membership: {@code /cluster/members} in pekko-management's own JSON (so its tooling works)
- * and {@code /v1/cluster/events}, a Server-Sent Events stream that starts with a
- * {@code snapshot} of the current members and then sends one event per change.
+ * and {@code /v1/cluster/events} (matched relative to its prefix), a Server-Sent Events stream
+ * that starts with a {@code snapshot} of the current members and then sends one event per change.
  */
 public final class ClusterRoutes extends AllDirectives {
 
@@ -36,16 +34,16 @@ public final class ClusterRoutes extends AllDirectives {
     this.keepAlive = keepAlive;
   }
 
-  public Route routes() {
-    return concat(
-        // Read-only: leaving or downing members over HTTP is not part of the public API.
-        // Only GET reaches pekko-management's routes, whose own 405 answers are not JSON.
-        pathPrefixTest("cluster", () -> get(() -> ClusterHttpManagementRoutes.readOnly(cluster))),
-        path(segment("v1").slash("cluster").slash("events"), () -> get(this::events)));
+  /** {@code /cluster/...}: pekko-management's routes match their own full paths. */
+  public Route members() {
+    // Read-only: leaving or downing members over HTTP is not part of the public API.
+    // Only GET reaches pekko-management's routes, whose own 405 answers are not JSON.
+    return pathPrefixTest("cluster", () -> get(() -> ClusterHttpManagementRoutes.readOnly(cluster)));
   }
 
-  private Route events() {
-    return completeOK(membershipEvents(), EventStreamMarshalling.toEventStream());
+  /** Under {@code /v1/cluster/events}. */
+  public Route events() {
+    return pathEnd(() -> get(() -> completeOK(membershipEvents(), EventStreamMarshalling.toEventStream())));
   }
 
   private Source<ServerSentEvent, NotUsed> membershipEvents() {

@@ -26,10 +26,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -40,11 +38,11 @@ import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.serialization.Serialization;
 
 /**
- * {@code /v1/entities}: the entity types users add with the SDK. {@code POST /{type}/{id}} sends
- * a JSON command (picked by its {@code "type"} field) and answers with the entity's JSON reply;
- * {@code GET /{type}/{id}} shows its state; {@code GET /v1/entities} lists the types and their
- * commands, {@code GET /{type}?prefix=&after=&limit=} the ids of a type. A refusal by the entity
- * is a 422 with its reason.
+ * {@code /v1/entities}, matched relative to its prefix: the entity types users add with the SDK.
+ * {@code POST /{type}/{id}} sends a JSON command (picked by its {@code "type"} field) and answers
+ * with the entity's JSON reply; {@code GET /{type}/{id}} shows its state; {@code GET /v1/entities}
+ * lists the types and their commands, {@code GET /{type}?prefix=&after=&limit=} the ids of a type.
+ * A refusal by the entity is a 422 with its reason.
  */
 public final class EntityRoutes extends AllDirectives {
 
@@ -95,22 +93,16 @@ public final class EntityRoutes extends AllDirectives {
   private final IdPages pages;
   private final JsonSupport json;
   private final ErrorHandling errors;
-  private final Executor executor;
   private final CommandLimits limits;
   private final Map<String, EntityTypeInfo> catalogue = new LinkedHashMap<>();
   private final Map<String, ObjectReader> readers = new LinkedHashMap<>();
 
-  /**
-   * {@code executor} runs the reply callbacks (Pekko's stages would run them on the common pool,
-   * a thread per call on a 2-core machine); the ActorSystem's dispatcher.
-   */
   public EntityRoutes(UserEntities entities, IdListing listing, JsonSupport json, ErrorHandling errors,
-      Executor executor, CommandLimits limits) {
+      CommandLimits limits) {
     this.entities = entities;
-    this.pages = new IdPages(listing, json, errors, executor);
+    this.pages = new IdPages(listing, json, errors);
     this.json = json;
     this.errors = errors;
-    this.executor = executor;
     this.limits = limits;
     for (EntityType<?> type : entities.registry().types()) {
       catalogue.put(type.name(), new EntityTypeInfo(type.name(), commandNames(json.mapper(), type.commandClass())));
@@ -122,13 +114,14 @@ public final class EntityRoutes extends AllDirectives {
     }
   }
 
+  /** Under {@code /v1/entities}. */
   public Route routes() {
-    return pathPrefix(segment("v1").slash("entities"), () -> concat(
+    return concat(
         pathEnd(() -> get(() -> complete(json.response(StatusCodes.OK, new EntityTypes(List.copyOf(catalogue.values())))))),
         path(segment(), type -> get(() -> listIds(type))),
         path(segment().slash(segment()), (type, id) -> concat(
             post(() -> known(type, id, info -> commandBody(body -> command(info, id, body)))),
-            get(() -> known(type, id, info -> state(info, id)))))));
+            get(() -> known(type, id, info -> state(info, id))))));
   }
 
   /** The command names of a type, from its {@code @JsonSubTypes} (and {@code @JsonTypeName}s). */
@@ -205,13 +198,16 @@ public final class EntityRoutes extends AllDirectives {
           "The command is " + serialized + " bytes once serialized; at most " + limits.maxSerializedBytes()
               + " fit in one message between nodes. Nothing was sent.")));
     }
-    return completeWithFuture(entities.command(type.name(), id, command)
-        .handleAsync((reply, failure) -> answer(type, id, reply, failure), executor));
+    return entity(() -> onSuccess(entities.command(type.name(), id, command), reply -> complete(answer(type, id, reply))));
   }
 
   private Route state(EntityTypeInfo type, String id) {
-    return completeWithFuture(entities.state(type.name(), id)
-        .handleAsync((reply, failure) -> answer(type, id, reply, failure), executor));
+    return entity(() -> onSuccess(entities.state(type.name(), id), reply -> complete(answer(type, id, reply))));
+  }
+
+  /** A timeout says only to retry: whether a command was applied is unknown then. */
+  private Route entity(Supplier<Route> inner) {
+    return errors.whenUnavailable("The entity did not answer in time; retry later.", inner);
   }
 
   private CborSerializable parse(EntityTypeInfo type, String body) throws BadCommand {
@@ -275,14 +271,7 @@ public final class EntityRoutes extends AllDirectives {
     return type.commands().isEmpty() ? "…" : type.commands().get(0);
   }
 
-  private HttpResponse answer(EntityTypeInfo type, String id, EntityReply reply, Throwable failure) {
-    if (failure != null) {
-      Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-      if (cause instanceof TimeoutException) {
-        return errors.unavailable("The entity did not answer in time; retry later.");
-      }
-      throw new IllegalStateException("Entity request failed", cause);
-    }
+  private HttpResponse answer(EntityTypeInfo type, String id, EntityReply reply) {
     if (reply instanceof EntityReply.Rejected rejected) {
       return json.response(StatusCodes.UNPROCESSABLE_ENTITY, new ApiError("rejected", rejected.reason()));
     }

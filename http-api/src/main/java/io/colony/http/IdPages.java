@@ -1,7 +1,6 @@
 package io.colony.http;
 
 import io.colony.sharding.listing.IdListing;
-import java.util.concurrent.Executor;
 import java.util.function.Function;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -11,7 +10,8 @@ import org.apache.pekko.http.javadsl.server.Route;
  * {@code ?prefix=&after=&limit=} listings of keys and entity ids, read from the listing table
  * in the journal database ({@link IdListing}): ids in UTF-8 byte order, {@code after} is the
  * last id of the previous page (its {@code next}), {@code limit} 1–1000 (default 100). A database
- * that does not answer in time gives 503 with Retry-After.
+ * that does not answer in time, or cannot be reached, gives 503 with Retry-After; any other
+ * failure is a 500 ({@link ErrorHandling}).
  */
 final class IdPages extends AllDirectives {
 
@@ -21,13 +21,11 @@ final class IdPages extends AllDirectives {
   private final IdListing listing;
   private final JsonSupport json;
   private final ErrorHandling errors;
-  private final Executor executor;
 
-  IdPages(IdListing listing, JsonSupport json, ErrorHandling errors, Executor executor) {
+  IdPages(IdListing listing, JsonSupport json, ErrorHandling errors) {
     this.listing = listing;
     this.json = json;
     this.errors = errors;
-    this.executor = executor;
   }
 
   /** A page of the ids of {@code type}, answered as {@code body} makes it. */
@@ -44,10 +42,10 @@ final class IdPages extends AllDirectives {
             return complete(json.response(StatusCodes.BAD_REQUEST, new ApiError("invalid_limit",
                 "limit must be a whole number from 1 to " + MAX_LIMIT + ".")));
           }
-          return completeWithFuture(listing.list(type, prefix.orElse(""), after.orElse(null), limit)
-              .handleAsync((page, failure) -> failure != null
-                  ? errors.unavailable("The listing did not answer in time; retry later.")
-                  : json.response(StatusCodes.OK, body.apply(page)), executor));
+          int pageSize = limit;
+          return errors.whenUnavailable("The listing did not answer in time; retry later.", () -> onSuccess(
+              listing.list(type, prefix.orElse(""), after.orElse(null), pageSize),
+              page -> complete(StatusCodes.OK, body.apply(page), json.marshaller())));
         })));
   }
 }

@@ -10,9 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -23,11 +22,13 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.ETag;
 import org.apache.pekko.http.javadsl.model.headers.EntityTag;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.stream.Materializer;
 
 /**
- * {@code /v1/kv}: one sharded, event-sourced entity per key. A 2xx answer to a change is sent
+ * {@code /v1/kv}, matched relative to its prefix: one sharded, event-sourced entity per key. A 2xx answer to a change is sent
  * only after the entity has written its event to the journal.
  */
 public final class KvRoutes extends AllDirectives {
@@ -47,32 +48,35 @@ public final class KvRoutes extends AllDirectives {
   private final ErrorHandling errors;
   private final Duration bodyTimeout;
   private final Materializer materializer;
-  private final Executor executor;
+  private final ExceptionHandler valueTooLarge;
 
-  /**
-   * {@code executor} runs the reply callbacks. Pekko's stages run plain {@code thenApply}
-   * callbacks asynchronously on the common pool, which on a 2-core machine starts a thread per
-   * call, so every callback here names the ActorSystem's dispatcher.
-   */
   public KvRoutes(KeyValueStore store, IdListing listing, JsonSupport json, ErrorHandling errors,
-      Duration bodyTimeout, Materializer materializer, Executor executor) {
+      Duration bodyTimeout, Materializer materializer) {
     this.store = store;
     this.listing = listing;
     this.json = json;
     this.errors = errors;
     this.bodyTimeout = bodyTimeout;
     this.materializer = materializer;
-    this.executor = executor;
+    this.valueTooLarge = ExceptionHandler.newBuilder()
+        .match(Throwable.class, e -> ErrorHandling.unwrap(e) instanceof EntityStreamSizeException, e -> complete(tooLarge()))
+        .build();
   }
 
+  /** Under {@code /v1/kv}: the listing at its end, one key per segment after it. */
   public Route routes() {
-    return pathPrefix(segment("v1").slash("kv"), () -> concat(
+    return concat(
         pathEnd(() -> get(this::list)),
         pathSingleSlash(() -> complete(badKey("The key must not be empty."))),
         path(segment(), key -> concat(
             put(() -> withKey(key, this::put)),
             get(() -> withKey(key, this::read)),
-            delete(() -> withKey(key, this::delete))))));
+            delete(() -> withKey(key, this::delete)))));
+  }
+
+  /** A timeout says only to retry: whether a change was applied is unknown then. */
+  private Route keyEntity(Supplier<Route> inner) {
+    return errors.whenUnavailable("The key's entity did not answer in time; retry later.", inner);
   }
 
   private Route withKey(String key, Function<String, Route> inner) {
@@ -100,13 +104,11 @@ public final class KvRoutes extends AllDirectives {
       if (declared.isPresent() && declared.get() > MAX_VALUE_BYTES) {
         return complete(tooLarge());
       }
-      CompletionStage<HttpResponse> response = entity
-          .withSizeLimit(MAX_VALUE_BYTES)
-          .toStrict(bodyTimeout.toMillis(), materializer)
-          .thenComposeAsync(strict -> store.put(key, strict.getData().toArray(), contentTypeOf(entity), precondition),
-              executor)
-          .handleAsync((reply, failure) -> failure != null ? failed(failure) : answerPut(key, reply), executor);
-      return completeWithFuture(response);
+      // A chunked body over the limit fails while it is read: the same 413 as a declared one.
+      return handleExceptions(valueTooLarge, () -> keyEntity(() -> onSuccess(
+          entity.withSizeLimit(MAX_VALUE_BYTES).toStrict(bodyTimeout.toMillis(), materializer),
+          strict -> onSuccess(store.put(key, strict.getData().toArray(), contentTypeOf(entity), precondition),
+              reply -> complete(answerPut(key, reply))))));
     }));
   }
 
@@ -126,43 +128,36 @@ public final class KvRoutes extends AllDirectives {
   // --- GET ---
 
   private Route read(String key) {
-    return completeWithFuture(store.get(key).handleAsync((reply, failure) -> {
-      if (failure != null) {
-        return failed(failure);
-      }
-      if (reply instanceof KeyValueEntity.Found found) {
-        ContentType type = ContentTypes.parse(found.contentType());
-        return HttpResponse.create()
-            .withStatus(StatusCodes.OK)
-            .withEntity(HttpEntities.create(type, found.value()))
-            .addHeader(etag(found.version()));
-      }
-      if (reply instanceof KeyValueEntity.NotFound) {
-        return json.response(StatusCodes.NOT_FOUND, new ApiError("not_found", "No value is stored under this key."));
-      }
-      return unexpected(reply);
-    }, executor));
+    return keyEntity(() -> onSuccess(store.get(key), reply -> complete(answerGet(reply))));
+  }
+
+  private HttpResponse answerGet(KeyValueEntity.Reply reply) {
+    if (reply instanceof KeyValueEntity.Found found) {
+      ContentType type = ContentTypes.parse(found.contentType());
+      return HttpResponse.create()
+          .withStatus(StatusCodes.OK)
+          .withEntity(HttpEntities.create(type, found.value()))
+          .addHeader(etag(found.version()));
+    }
+    if (reply instanceof KeyValueEntity.NotFound) {
+      return json.response(StatusCodes.NOT_FOUND, new ApiError("not_found", "No value is stored under this key."));
+    }
+    return unexpected(reply);
   }
 
   // --- DELETE ---
 
   private Route delete(String key) {
-    return preconditionFromHeaders(precondition -> completeWithFuture(
-        store.delete(key, precondition).handleAsync((reply, failure) -> {
-          if (failure != null) {
-            return failed(failure);
-          }
-          if (reply instanceof KeyValueEntity.Deleted) {
-            return HttpResponse.create().withStatus(StatusCodes.NO_CONTENT);
-          }
-          return preconditionFailedOrUnexpected(reply);
-        }, executor)));
+    return preconditionFromHeaders(precondition -> keyEntity(() -> onSuccess(store.delete(key, precondition),
+        reply -> complete(reply instanceof KeyValueEntity.Deleted
+            ? HttpResponse.create().withStatus(StatusCodes.NO_CONTENT)
+            : preconditionFailedOrUnexpected(reply)))));
   }
 
   // --- listing ---
 
   private Route list() {
-    return new IdPages(listing, json, errors, executor)
+    return new IdPages(listing, json, errors)
         .list(IdListing.KV_TYPE, page -> new KeyList(page.ids(), page.next()));
   }
 
@@ -193,18 +188,6 @@ public final class KvRoutes extends AllDirectives {
   private HttpResponse tooLarge() {
     return json.response(StatusCodes.PAYLOAD_TOO_LARGE,
         new ApiError("value_too_large", "A value may be at most " + MAX_VALUE_BYTES + " bytes (1 MiB)."));
-  }
-
-  private HttpResponse failed(Throwable failure) {
-    Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-        ? failure.getCause() : failure;
-    if (cause instanceof org.apache.pekko.http.scaladsl.model.EntityStreamSizeException) {
-      return tooLarge();
-    }
-    if (cause instanceof java.util.concurrent.TimeoutException) {
-      return errors.unavailable("The key's entity did not answer in time; retry later.");
-    }
-    throw new IllegalStateException("Key-value request failed", cause);
   }
 
   private static HttpResponse unexpected(KeyValueEntity.Reply reply) {

@@ -15,8 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.Location;
@@ -24,7 +23,7 @@ import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
-/** {@code /v1/tasks} and {@code /v1/workers}: distributed computation. */
+/** {@code /v1/tasks} and {@code /v1/workers}, each matched relative to its prefix: distributed computation. */
 public final class TaskRoutes extends AllDirectives {
 
   static final int DEFAULT_LIST_LIMIT = 100;
@@ -43,26 +42,27 @@ public final class TaskRoutes extends AllDirectives {
   private final TaskSubmission submission;
   private final JsonSupport json;
   private final ErrorHandling errors;
-  private final Executor executor;
 
-  /** {@code executor} runs reply callbacks (see {@link KvRoutes} for why it is given). */
-  public TaskRoutes(Tasks tasks, TaskSubmission submission, JsonSupport json, ErrorHandling errors, Executor executor) {
+  public TaskRoutes(Tasks tasks, TaskSubmission submission, JsonSupport json, ErrorHandling errors) {
     this.tasks = tasks;
     this.submission = submission;
     this.json = json;
     this.errors = errors;
-    this.executor = executor;
   }
 
+  /** Under {@code /v1/tasks}. */
   public Route routes() {
     return concat(
-        pathPrefix(segment("v1").slash("tasks"), () -> concat(
-            pathEnd(() -> concat(post(this::submit), get(this::list))),
-            path(segment(), id -> TaskSubmission.isValidId(id)
-                ? concat(get(() -> read(id)), delete(() -> cancel(id)))
-                : complete(badRequest("invalid_task_id",
-                    "A task id is 1 to 128 letters, digits, '-', '_' or '.'; ids come from POST /v1/tasks."))))),
-        path(segment("v1").slash("workers"), () -> get(this::workers)));
+        pathEnd(() -> concat(post(this::submit), get(this::list))),
+        path(segment(), id -> TaskSubmission.isValidId(id)
+            ? concat(get(() -> read(id)), delete(() -> cancel(id)))
+            : complete(badRequest("invalid_task_id",
+                "A task id is 1 to 128 letters, digits, '-', '_' or '.'; ids come from POST /v1/tasks."))));
+  }
+
+  /** Under {@code /v1/workers}. */
+  public Route workerRoutes() {
+    return pathEnd(() -> get(this::workers));
   }
 
   private Route submit() {
@@ -78,10 +78,9 @@ public final class TaskRoutes extends AllDirectives {
       }
       try {
         var spec = submission.toSpec(body, text.length(), key, System.currentTimeMillis(), tasks::newTaskId);
-        return completeWithFuture(tasks.submit(spec).handleAsync((reply, failure) -> failure == null ? submitted(reply)
-            : errors.unavailable("The task service did not answer in time: the task may or may not have been "
-                + "accepted. Retry with the same Idempotency-Key to be sure; a repeated key never makes a second task."),
-            executor));
+        return errors.whenUnavailable("The task service did not answer in time: the task may or may not have been "
+                + "accepted. Retry with the same Idempotency-Key to be sure; a repeated key never makes a second task.",
+            () -> onSuccess(tasks.submit(spec), reply -> complete(submitted(reply))));
       } catch (IllegalArgumentException e) {
         return complete(badRequest("invalid_task", e.getMessage()));
       }
@@ -108,23 +107,25 @@ public final class TaskRoutes extends AllDirectives {
   }
 
   private Route read(String id) {
-    return completeWithFuture(answer(tasks.get(id), this::viewOrNotFound));
+    return taskService(() -> onSuccess(tasks.get(id), view -> complete(viewOrNotFound(view))));
   }
 
   private Route cancel(String id) {
-    return completeWithFuture(answer(tasks.cancel(id), view -> {
-      if (!view.exists()) {
-        return notFound();
-      }
-      if (view.status() != TaskStatus.CANCELLED) {
-        return json.response(StatusCodes.CONFLICT, new ApiError("already_finished",
-            "The task already ended with " + view.status() + "; it cannot be cancelled."));
-      }
-      return json.response(StatusCodes.OK, view);
-    }));
+    return taskService(() -> onSuccess(tasks.cancel(id), view -> complete(cancelled(view))));
   }
 
-  /** From the listing table in the journal database; a database that does not answer in time gives 503. */
+  private HttpResponse cancelled(TaskView view) {
+    if (!view.exists()) {
+      return notFound();
+    }
+    if (view.status() != TaskStatus.CANCELLED) {
+      return json.response(StatusCodes.CONFLICT, new ApiError("already_finished",
+          "The task already ended with " + view.status() + "; it cannot be cancelled."));
+    }
+    return json.response(StatusCodes.OK, view);
+  }
+
+  /** From the listing table in the journal database; 503 when the database does not answer in time or cannot be reached. */
   private Route list() {
     return parameterOptional("status", status -> parameterOptional("type", type ->
         parameterOptional("after", after -> parameterOptional("limit", limit -> {
@@ -134,8 +135,8 @@ public final class TaskRoutes extends AllDirectives {
           } catch (IllegalArgumentException e) {
             return complete(badRequest("invalid_query", e.getMessage()));
           }
-          return completeWithFuture(answer(tasks.list(query),
-              page -> json.response(StatusCodes.OK, new TaskList(page.tasks(), page.next()))));
+          return taskService(() -> onSuccess(tasks.list(query),
+              page -> complete(StatusCodes.OK, new TaskList(page.tasks(), page.next()), json.marshaller())));
         }))));
   }
 
@@ -165,8 +166,8 @@ public final class TaskRoutes extends AllDirectives {
   private Route workers() {
     CompletableFuture<TaskScheduler.Status> scheduler = tasks.schedulerStatus().toCompletableFuture()
         .exceptionally(notNow -> null);
-    return completeWithFuture(answer(tasks.workers().thenCombine(scheduler, Workers::new),
-        workers -> json.response(StatusCodes.OK, workers)));
+    return taskService(() -> onSuccess(tasks.workers().thenCombine(scheduler, Workers::new),
+        workers -> complete(StatusCodes.OK, workers, json.marshaller())));
   }
 
   private HttpResponse viewOrNotFound(TaskView view) {
@@ -181,9 +182,8 @@ public final class TaskRoutes extends AllDirectives {
     return json.response(StatusCodes.BAD_REQUEST, new ApiError(code, message));
   }
 
-  /** A reply, or 503 with Retry-After when the cluster did not answer in time. */
-  private <T> CompletionStage<HttpResponse> answer(CompletionStage<T> reply, java.util.function.Function<T, HttpResponse> ok) {
-    return reply.handleAsync((value, failure) -> failure == null ? ok.apply(value)
-        : errors.unavailable("The task service did not answer in time; retry later."), executor);
+  /** 503 with Retry-After when the cluster did not answer in time; a read or a cancel can simply be repeated. */
+  private Route taskService(Supplier<Route> inner) {
+    return errors.whenUnavailable("The task service did not answer in time; retry later.", inner);
   }
 }
