@@ -32,12 +32,13 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
 /**
- * The key-value store on three real node processes and a real journal database: acknowledged
- * writes survive kill -9 of the oldest node (it hosts shards and the listing's projection) and a
- * restart of the whole cluster, every node lists exactly the acknowledged keys (not the deleted
+ * The key-value store on three real node processes and a real journal database, one scenario per
+ * test on one cluster: acknowledged writes survive a kill -9 of the oldest node (it hosts shards
+ * and the listing's projection) while writes are in flight and a restart of the whole cluster, every node lists exactly the acknowledged keys (not the deleted
  * ones) within the documented bounds after both, and compare-and-set counts exactly under
  * contention from three nodes.
  */
@@ -64,48 +65,69 @@ abstract class KvClusterSystemTest extends ThreeNodeSystemTest {
     return List.of(NodeProcess.samplesClasspath());
   }
 
-  @Test
-  void acknowledgedWritesSurviveKillAndFullRestartAreListedAndCasCountsExactly() throws Exception {
-    startCluster();
+  /** What the scenarios wrote, in order; each later scenario checks all of it again. */
+  private final String run = UUID.randomUUID().toString().substring(0, 8);
+  private final Map<String, byte[]> acknowledged = new ConcurrentHashMap<>();
+  private final List<String> deleted = new ArrayList<>();
+  private final Set<String> counters = ConcurrentHashMap.newKeySet();
 
+  @Test
+  @Order(1)
+  void everyNodeListsExactlyTheAcknowledgedKeysAndCounterIdsWithinTheBound() throws Exception {
     // 1,000 keys with binary values (some non-ASCII, one too long for a plain persistence id),
     // written through all three nodes; then every tenth deleted.
-    String run = UUID.randomUUID().toString().substring(0, 8);
-    Map<String, byte[]> acknowledged = writeKeys(run, cluster.nodes());
+    restartDeadNodes();
+    acknowledged.putAll(writeKeys(run, cluster.nodes(), KEYS));
     assertEquals(KEYS, acknowledged.size(), "every write is acknowledged, at the latest after retries of 503");
-    List<String> deleted = deleteEveryTenth(acknowledged, cluster.nodes());
-    String prefix = "run-" + run + "/";
-    assertListed(cluster.nodes(), prefix, acknowledged.keySet(), System.nanoTime(), LISTED_WITHIN);
-    Set<String> counters = incrementCounters(run, 30, cluster.nodes());
+    deleted.addAll(deleteEveryTenth(acknowledged, cluster.nodes()));
+    assertListed(cluster.nodes(), "run-" + run + "/", acknowledged.keySet(), System.nanoTime(), LISTED_WITHIN);
+    counters.addAll(incrementCounters(run, 30, cluster.nodes()));
     assertListed(cluster.nodes(), COUNTERS, "run-" + run, counters, System.nanoTime(), LISTED_WITHIN);
+  }
 
-    // Ten more keys, and at once kill -9 the oldest node, which runs the listing's projection:
-    // some of these are not projected yet. Every acknowledged write is read back from the others,
-    // and listed by both within the bound after a crash.
-    Map<String, byte[]> late = writeKeys(run + "-late", cluster.nodes(), 10);
+  @Test
+  @Order(2)
+  void aKill9OfTheOldestNodeWhileWritesAreInFlightLosesNoAcknowledgedWrite() throws Exception {
+    // The oldest node hosts key shards and the listing's projection. Eight clients write new keys
+    // through all three nodes while it is killed; a write without an answer is retried on another
+    // node (the same PUT is idempotent), so only what was answered 200 counts as acknowledged.
+    restartDeadNodes();
     counters.addAll(incrementCounters(run + "-late", 5, cluster.nodes()));
     int victim = cluster.indexOf(HttpJson.getJson(cluster.node(0).url() + "/cluster/members").get("oldest").asText());
     assertTrue(shardsOf(cluster.node(victim), cluster.nodes()) > 0, "the oldest node hosts key shards too");
+    InFlightWriters writers = new InFlightWriters(run + "-inflight", cluster.nodes());
+    writers.awaitAcknowledged(100);
     cluster.node(victim).kill();
     long killed = System.nanoTime();
-    acknowledged.putAll(late);
-    assertListed(cluster.others(victim), "run-" + run, acknowledged.keySet(), killed, LISTED_AFTER_CRASH_WITHIN);
+    writers.awaitAcknowledged(writers.acknowledged.size() + 100);
+    long lastWrite = writers.stop();
+    System.out.printf("%d writes acknowledged around the kill -9, %d of them after it%n",
+        writers.acknowledged.size(), writers.acknowledgedAfter(killed));
+    acknowledged.putAll(writers.acknowledged);
+
+    assertListed(cluster.others(victim), "run-" + run, acknowledged.keySet(), lastWrite, LISTED_AFTER_CRASH_WITHIN);
     assertListed(cluster.others(victim), COUNTERS, "run-" + run, counters, killed, LISTED_AFTER_CRASH_WITHIN);
     System.out.printf("every acknowledged key and counter id listed on both survivors %d ms after the kill -9%n",
         (System.nanoTime() - killed) / 1_000_000);
     assertAllReadable(acknowledged, cluster.others(victim), Duration.ofSeconds(90));
+  }
 
-    // Back to three nodes; three clients on three nodes increment one counter by compare-and-set.
-    cluster.start(victim, "restarted");
-    cluster.awaitAllUp();
+  @Test
+  @Order(3)
+  void compareAndSetFromThreeNodesCountsEverySuccessExactlyOnce() throws Exception {
+    restartDeadNodes();
     String counter = "run-" + run + "/counter";
     int successes = incrementConcurrently(counter, cluster.nodes());
     assertEquals(3 * INCREMENTS_PER_CLIENT, successes, "each client counts its own successful writes");
-    assertEquals(successes, Integer.parseInt(new String(readValue(cluster.node(0), counter), StandardCharsets.UTF_8)));
-    Set<String> listed = new HashSet<>(acknowledged.keySet());
-    listed.add(counter);
+    byte[] value = readValue(cluster.node(0), counter);
+    assertEquals(successes, Integer.parseInt(new String(value, StandardCharsets.UTF_8)));
+    acknowledged.put(counter, value);
+  }
 
-    // Stop the whole cluster gracefully, start it again: everything is still there, and listed by every node.
+  @Test
+  @Order(4)
+  void afterAGracefulStopOfTheWholeClusterEveryAcknowledgedWriteIsReadAndListedAgain() {
+    restartDeadNodes();
     for (NodeProcess node : cluster.nodes()) {
       node.terminate();
     }
@@ -115,12 +137,78 @@ abstract class KvClusterSystemTest extends ThreeNodeSystemTest {
     cluster.startAll("after-full-restart");
     cluster.awaitAllUp();
     long up = System.nanoTime();
-    assertListed(cluster.nodes(), "run-" + run, listed, up, LISTED_WITHIN);
+    assertListed(cluster.nodes(), "run-" + run, acknowledged.keySet(), up, LISTED_WITHIN);
     assertListed(cluster.nodes(), COUNTERS, "run-" + run, counters, up, LISTED_WITHIN);
     assertAllReadable(acknowledged, cluster.nodes(), Duration.ofSeconds(60));
-    assertEquals(successes, Integer.parseInt(new String(readValue(cluster.node(1), counter), StandardCharsets.UTF_8)));
     for (String key : deleted) {
       assertEquals(404, send(HttpRequest.newBuilder(kvUri(cluster.node(2), key)).GET()).statusCode(), key);
+    }
+  }
+
+  /**
+   * Clients that write new keys ({@code run-<run>/key-n}) round-robin over the nodes until
+   * stopped. A PUT without an answer, or with a 503, is sent again (same key, same bytes) to the
+   * next node until one answers 200; only then is the key acknowledged, with the time of its answer.
+   */
+  private static final class InFlightWriters {
+    private static final int CLIENTS = 8;
+    final Map<String, byte[]> acknowledged = new ConcurrentHashMap<>();
+    private final Map<String, Long> answeredAt = new ConcurrentHashMap<>();
+    private final AtomicInteger next = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+    private final ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
+    private final List<Future<?>> running = new ArrayList<>();
+
+    InFlightWriters(String run, NodeProcess[] nodes) {
+      for (int c = 0; c < CLIENTS; c++) {
+        running.add(clients.submit(() -> {
+          while (!stopping.get()) {
+            int n = next.getAndIncrement();
+            String key = keyOf(run, n);
+            byte[] value = new byte[1 + new Random(n).nextInt(2048)];
+            new Random(n).nextBytes(value);
+            writeUntilAcknowledged(nodes, n, key, value);
+          }
+          return null;
+        }));
+      }
+    }
+
+    private void writeUntilAcknowledged(NodeProcess[] nodes, int n, String key, byte[] value) {
+      long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+      for (int attempt = 0; System.nanoTime() < deadline; attempt++) {
+        HttpResponse<byte[]> response = sendQuietly(HttpRequest.newBuilder(kvUri(nodes[(n + attempt) % nodes.length], key))
+            .header("Content-Type", "application/octet-stream")
+            .PUT(HttpRequest.BodyPublishers.ofByteArray(value)));
+        if (response != null && response.statusCode() == 200) {
+          acknowledged.put(key, value);
+          answeredAt.put(key, System.nanoTime());
+          return;
+        }
+        if (response != null && response.statusCode() != 503) {
+          throw new AssertionError("PUT " + key + " answered " + response.statusCode());
+        }
+      }
+      throw new AssertionError("PUT " + key + " never acknowledged within 90 s");
+    }
+
+    void awaitAcknowledged(int count) {
+      await().atMost(Duration.ofSeconds(120)).until(() -> acknowledged.size() >= count || running.stream().anyMatch(Future::isDone));
+      assertTrue(acknowledged.size() >= count, "writers still running and " + count + " writes acknowledged");
+    }
+
+    long acknowledgedAfter(long nanoTime) {
+      return answeredAt.values().stream().filter(at -> at > nanoTime).count();
+    }
+
+    /** Lets every client finish the key it is writing; answers when the last write was acknowledged. */
+    long stop() throws Exception {
+      stopping.set(true);
+      for (Future<?> client : running) {
+        client.get(120, TimeUnit.SECONDS);
+      }
+      clients.shutdown();
+      return answeredAt.values().stream().mapToLong(Long::longValue).max().orElseThrow();
     }
   }
 
@@ -217,10 +305,6 @@ abstract class KvClusterSystemTest extends ThreeNodeSystemTest {
       deleted.add(key);
     }
     return deleted;
-  }
-
-  private Map<String, byte[]> writeKeys(String run, NodeProcess[] nodes) throws Exception {
-    return writeKeys(run, nodes, KEYS);
   }
 
   /** Key n is {@code run-<run>/key-n}; every 97th is non-ASCII, and key 500 too long for a plain persistence id. */

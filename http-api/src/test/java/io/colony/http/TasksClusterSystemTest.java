@@ -16,11 +16,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
 /**
- * Tasks on three real node processes. First the promise behind a 202, checked without touching
- * what is checked: clients stream tasks to one node, which is killed with kill -9 mid-stream
+ * Tasks on three real node processes, one scenario per test on one cluster. First the promise
+ * behind a 202, checked without touching what is checked: clients stream tasks to one node, which is killed with kill -9 mid-stream
  * (the scheduler's node, then a node that only accepted tasks), then the whole cluster is
  * stopped with SIGTERM and started again with tasks pending. No task is read by id until the
  * scheduler reports the cluster quiet (nothing queued, every outcome delivered), since a read
@@ -36,25 +37,28 @@ abstract class TasksClusterSystemTest extends ThreeNodeSystemTest {
   private static final int KILL_AFTER_ACCEPTED = 150;
 
   @Test
-  void everyAcceptedTaskRunsWithoutAnyReadWhateverNodeDiesAndAcrossAFullRestart() {
-    startCluster();
-
-    // 1. kill -9 of the node that hosts the scheduler, mid-stream of submissions to it
+  @Order(1)
+  void aKill9OfTheSchedulersNodeMidStreamOfSubmissionsLosesNoAcceptedTask() {
+    restartDeadNodes();
     int oldest = oldest(cluster.nodes()[0]);
     List<String> accepted = streamThenKill(oldest);
     assertAllSucceededBeforeFirstRead(accepted, cluster.others(oldest), "scheduler's node killed");
+  }
 
-    // 2. the same for a node that only accepted tasks (its records die with it, the scheduler lives)
-    cluster.start(oldest, "restarted-1");
-    cluster.awaitAllUp();
-    int schedulerNode = oldest(cluster.nodes()[0]);
-    int other = (schedulerNode + 1) % 3;
-    accepted = streamThenKill(other);
+  @Test
+  @Order(2)
+  void aKill9OfANodeThatOnlyAcceptedTasksLosesNone() {
+    // Its task records die with it; the scheduler lives on another node.
+    restartDeadNodes();
+    int other = (oldest(cluster.nodes()[0]) + 1) % 3;
+    List<String> accepted = streamThenKill(other);
     assertAllSucceededBeforeFirstRead(accepted, cluster.others(other), "a non-scheduler node killed");
+  }
 
-    // 3. a full-cluster SIGTERM and restart while tasks are pending
-    cluster.start(other, "restarted-2");
-    cluster.awaitAllUp();
+  @Test
+  @Order(3)
+  void tasksPendingWhenTheWholeClusterStopsWithSigtermRunAfterItStartsAgain() {
+    restartDeadNodes();
     List<String> pending = new ArrayList<>();
     for (int i = 0; i < 60; i++) {
       pending.add(submit(cluster.node(i % 3), "{\"type\":\"sleep\",\"input\":{\"ms\":300}}"));
@@ -68,42 +72,61 @@ abstract class TasksClusterSystemTest extends ThreeNodeSystemTest {
     cluster.startAll("after-full-restart");
     cluster.awaitAllUp();
     assertAllSucceededBeforeFirstRead(pending, cluster.nodes(), "full-cluster restart");
+  }
 
-    NodeProcess[] survivors = {cluster.node(0), cluster.node(1)};
+  @Test
+  @Order(4)
+  void aTaskThatAlwaysThrowsFailsAfterExactlyMaxAttemptsAndCannotBeCancelledThen() {
+    restartDeadNodes();
+    String failing = submit(cluster.node(0), "{\"type\":\"fail\",\"maxAttempts\":3}");
+    JsonNode failed = awaitTerminal(List.of(failing), cluster.nodes(), Duration.ofSeconds(60)).get(failing);
+    assertEquals("FAILED", failed.get("status").asText());
+    assertEquals(3, failed.get("attempts").asInt(), failed.toString());
+    assertEquals(409, HttpJson.send("DELETE", cluster.node(1).url() + "/v1/tasks/" + failing).statusCode(),
+        "a finished task cannot be cancelled");
+  }
 
-    // Retries: fail always throws; exactly maxAttempts attempts, then FAILED.
-    String failing = submit(survivors[0], "{\"type\":\"fail\",\"maxAttempts\":3}");
-    // Timeouts: each attempt is cut off after 300 ms; two attempts, then FAILED.
-    String slow = submit(survivors[1], "{\"type\":\"sleep\",\"input\":{\"ms\":5000},\"timeoutMs\":300,\"maxAttempts\":2}");
-    Map<String, JsonNode> failed = awaitTerminal(List.of(failing, slow), survivors, Duration.ofSeconds(60));
-    assertEquals("FAILED", failed.get(failing).get("status").asText());
-    assertEquals(3, failed.get(failing).get("attempts").asInt(), failed.get(failing).toString());
-    assertEquals("FAILED", failed.get(slow).get("status").asText());
-    assertEquals(2, failed.get(slow).get("attempts").asInt(), failed.get(slow).toString());
-    assertTrue(failed.get(slow).get("error").asText().contains("timed out"), failed.get(slow).toString());
+  @Test
+  @Order(5)
+  void anAttemptOverItsTimeoutIsCutOffAndTheTaskFailsAfterMaxAttempts() {
+    restartDeadNodes();
+    String slow = submit(cluster.node(1),
+        "{\"type\":\"sleep\",\"input\":{\"ms\":5000},\"timeoutMs\":300,\"maxAttempts\":2}");
+    JsonNode failed = awaitTerminal(List.of(slow), cluster.nodes(), Duration.ofSeconds(60)).get(slow);
+    assertEquals("FAILED", failed.get("status").asText());
+    assertEquals(2, failed.get("attempts").asInt(), failed.toString());
+    assertTrue(failed.get("error").asText().contains("timed out"), failed.toString());
+  }
 
-    // Cancellation of a running task: CANCELLED, and it never runs again.
-    String longTask = submit(survivors[0], "{\"type\":\"sleep\",\"input\":{\"ms\":60000},\"timeoutMs\":120000}");
-    await().atMost(Duration.ofSeconds(30)).until(() -> "RUNNING".equals(task(survivors[1], longTask).get("status").asText()));
-    HttpResponse<String> cancel = HttpJson.send("DELETE", survivors[1].url() + "/v1/tasks/" + longTask);
+  @Test
+  @Order(6)
+  void aCancelledRunningTaskEndsCancelledAndNeverRunsAgain() {
+    restartDeadNodes();
+    NodeProcess[] nodes = cluster.nodes();
+    String longTask = submit(nodes[0], "{\"type\":\"sleep\",\"input\":{\"ms\":60000},\"timeoutMs\":120000}");
+    await().atMost(Duration.ofSeconds(30)).until(() -> "RUNNING".equals(task(nodes[1], longTask).get("status").asText()));
+    HttpResponse<String> cancel = HttpJson.send("DELETE", nodes[1].url() + "/v1/tasks/" + longTask);
     assertEquals(200, cancel.statusCode(), cancel.body());
     assertEquals("CANCELLED", HttpJson.json(cancel).get("status").asText());
-    int attempts = task(survivors[0], longTask).get("attempts").asInt();
+    int attempts = task(nodes[0], longTask).get("attempts").asInt();
     await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> {
-      JsonNode now = task(survivors[0], longTask);
+      JsonNode now = task(nodes[0], longTask);
       return "CANCELLED".equals(now.get("status").asText()) && now.get("attempts").asInt() == attempts;
     });
-    assertEquals(409, HttpJson.send("DELETE", survivors[0].url() + "/v1/tasks/" + failing).statusCode(),
-        "a finished task cannot be cancelled");
+  }
 
-    // Prefer-local placement: a task submitted to a node gets its record there, and while that
-    // node's worker has a free slot the task runs there too (no go-ahead crosses the network).
+  @Test
+  @Order(7)
+  void aTaskRunsOnTheNodeItWasSubmittedToWhileThatNodesWorkerHasAFreeSlot() {
+    // Prefer-local placement: the task's record is there, so no go-ahead crosses the network.
+    restartDeadNodes();
+    NodeProcess[] nodes = cluster.nodes();
     List<String> local = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
-      local.add(submit(survivors[0], "{\"type\":\"sleep\",\"input\":{\"ms\":0}}"));
+      local.add(submit(nodes[0], NO_OP));
     }
-    Map<String, JsonNode> ran = awaitTerminal(local, survivors, Duration.ofSeconds(60));
-    long ranThere = ran.values().stream().filter(t -> t.get("node").asText().equals(survivors[0].address())).count();
+    Map<String, JsonNode> ran = awaitTerminal(local, nodes, Duration.ofSeconds(60));
+    long ranThere = ran.values().stream().filter(t -> t.get("node").asText().equals(nodes[0].address())).count();
     assertTrue(ranThere >= 15, ranThere + " of 20 ran on the node they were submitted to: " + ran.values());
   }
 

@@ -4,17 +4,28 @@ import io.colony.http.testing.LocalCluster;
 import io.colony.http.testing.TestDatabase;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * A system test on three node processes sharing one journal database, which a subclass picks
- * (H2 or PostgreSQL). Logs go to {@code target/it-logs/<name>}; everything is stopped after the test.
+ * (H2 or PostgreSQL). Starting a cluster of processes takes long, so a subclass's scenarios run
+ * on one cluster, one scenario per {@code @Test}, in the order of their {@code @Order}; a
+ * scenario starts by {@link #restartDeadNodes() restarting} any node an earlier one killed, so
+ * each checks its own promise whatever happened before. Logs go to {@code target/it-logs/<name>};
+ * everything is stopped after the last scenario.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 abstract class ThreeNodeSystemTest {
 
   private TestDatabase database;
-  /** The cluster of the running test, once {@link #startCluster()} has formed it. */
+  /** The cluster of the running test. */
   protected LocalCluster cluster;
+  private int restarts;
 
   /** The journal database under test. */
   abstract TestDatabase startDatabase(Path dir);
@@ -27,15 +38,25 @@ abstract class ThreeNodeSystemTest {
   }
 
   /** Starts the database and three nodes, and waits until all see each other Up. */
-  protected LocalCluster startCluster() {
+  @BeforeAll
+  void startCluster() {
     Path dir = Path.of("target", "it-logs", name()).toAbsolutePath();
     database = startDatabase(dir.resolve("db"));
     cluster = new LocalCluster(dir, 3, database.env(), extraClasspath()).startAll("first");
     cluster.awaitAllUp();
-    return cluster;
   }
 
-  @AfterEach
+  /** Starts again every node that is no longer running, and waits until all three are Up. */
+  protected void restartDeadNodes() {
+    for (int i = 0; i < cluster.nodes().length; i++) {
+      if (!cluster.node(i).isAlive()) {
+        cluster.start(i, "restarted-" + ++restarts);
+      }
+    }
+    cluster.awaitAllUp();
+  }
+
+  @AfterAll
   void stopAll() {
     if (cluster != null) {
       cluster.close();
