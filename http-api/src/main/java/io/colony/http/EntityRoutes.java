@@ -16,8 +16,8 @@ import com.fasterxml.jackson.databind.introspect.AnnotatedClass;
 import com.fasterxml.jackson.databind.introspect.AnnotatedClassResolver;
 import com.fasterxml.jackson.databind.jsontype.NamedType;
 import io.colony.persistence.CborSerializable;
-import io.colony.persistence.sdk.EntityReply;
 import io.colony.persistence.sdk.EntityType;
+import io.colony.persistence.sdk.UnsupportedCommandException;
 import io.colony.sharding.entities.UserEntities;
 import io.colony.sharding.listing.IdListing;
 import java.io.IOException;
@@ -36,6 +36,7 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.serialization.Serialization;
 
@@ -44,7 +45,8 @@ import org.apache.pekko.serialization.Serialization;
  * a JSON command (picked by its {@code "type"} field) and answers with the entity's JSON reply;
  * {@code GET /{type}/{id}} shows its state; {@code GET /v1/entities} lists the types and their
  * commands, {@code GET /{type}?prefix=&after=&limit=} the ids of a type. A refusal by the entity
- * is a 422 with its reason.
+ * ({@code StatusReply.error}) is a 422 with its reason; a command the entity does not handle in
+ * its current state is a 400 {@code unsupported_command}.
  */
 public final class EntityRoutes extends AllDirectives {
 
@@ -53,7 +55,7 @@ public final class EntityRoutes extends AllDirectives {
 
   /**
    * Room left in an Artery frame for what travels with a serialized command: the envelope with
-   * the command's class name, the reply address, the sharding envelope with the entity id, and
+   * the reply address, the sharding envelope with the entity id, and
    * Artery's own header. Each is a few hundred bytes at most.
    */
   static final long ENVELOPE_ALLOWANCE_BYTES = 8 * 1024;
@@ -275,18 +277,20 @@ public final class EntityRoutes extends AllDirectives {
     return type.commands().isEmpty() ? "…" : type.commands().get(0);
   }
 
-  private HttpResponse answer(EntityTypeInfo type, String id, EntityReply reply, Throwable failure) {
+  private HttpResponse answer(EntityTypeInfo type, String id, CborSerializable value, Throwable failure) {
     if (failure != null) {
       Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
       if (cause instanceof TimeoutException) {
         return errors.unavailable("The entity did not answer in time; retry later.");
       }
+      if (cause instanceof StatusReply.ErrorMessage rejected) {
+        return json.response(StatusCodes.UNPROCESSABLE_ENTITY, new ApiError("rejected", rejected.getMessage()));
+      }
+      if (cause instanceof UnsupportedCommandException unsupported) {
+        return json.response(StatusCodes.BAD_REQUEST, new ApiError("unsupported_command", unsupported.getMessage()));
+      }
       throw new IllegalStateException("Entity request failed", cause);
     }
-    if (reply instanceof EntityReply.Rejected rejected) {
-      return json.response(StatusCodes.UNPROCESSABLE_ENTITY, new ApiError("rejected", rejected.reason()));
-    }
-    Object value = ((EntityReply.Ok) reply).value();
     if (value == null) {
       return json.response(StatusCodes.NOT_FOUND,
           new ApiError("not_found", "There is no '" + type.name() + "' entity '" + id + "' yet."));
