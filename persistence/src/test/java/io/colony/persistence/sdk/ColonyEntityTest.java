@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.LoggingTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -117,6 +118,17 @@ class ColonyEntityTest {
     org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
         .until(() -> send(entity, new Tally.Peek()).reply().equals(StatusReply.success(new Tally.Marks(3))));
     assertEquals(new Tally.Counting(3), entity.getState());
+  }
+
+  @Test
+  void aCommandTheEntitySendsItselfWithNoHandlerInTheCurrentStateIsLoggedAndDropped() {
+    var entity = tally("f2");
+    send(entity, new Tally.Mark(1));
+    send(entity, new Tally.Seal());
+    LoggingTestKit.error("'tally' entities in state Closed do not handle Note; the command is dropped")
+        .expect(testKit.system(), () -> send(entity, new Tally.Defer(3)));
+    assertEquals(new Tally.Closed(1), entity.getState());
+    assertEquals(2, PersistenceTestKit.create(testKit.system()).persistedInStorage("tally|f2").size());
   }
 
   @Test

@@ -33,7 +33,7 @@ final class Tally extends ColonyEntity<Tally.Command, Tally.Event, Tally.State> 
 
   record Seal() implements Command {}
 
-  /** Marks {@code times} later, by way of a {@link Note} to itself. */
+  /** Marks {@code times} later, by way of a {@link Note} to itself (which a sealed tally does not handle). */
   record Defer(int times) implements Command {}
 
   /** Sent only by the tally to itself, through {@link EntityContext#pipeToSelf}. */
@@ -81,9 +81,10 @@ final class Tally extends ColonyEntity<Tally.Command, Tally.Event, Tally.State> 
     builder.forStateType(Counting.class)
         .onCommand(Mark.class, this::mark)
         .onCommand(Seal.class, (state, seal, replyTo) -> Effect().persist(new Sealed()).thenReply(replyTo, Tally::marks))
-        .onCommand(Defer.class, this::defer)
         .onCommand(Note.class, (state, note, replyTo) -> Effect().persist(new Marked(note.times())).thenNoReply());
-    builder.forAnyState().onCommand(Peek.class, (state, peek, replyTo) -> Effect().reply(replyTo, marks(state)));
+    builder.forAnyState()
+        .onCommand(Peek.class, (state, peek, replyTo) -> Effect().reply(replyTo, marks(state)))
+        .onCommand(Defer.class, this::defer);
     return builder.build();
   }
 
@@ -94,7 +95,7 @@ final class Tally extends ColonyEntity<Tally.Command, Tally.Event, Tally.State> 
     return Effect().persist(new Marked(mark.times())).thenReply(replyTo, Tally::marks);
   }
 
-  private ReplyEffect<Event, State> defer(Counting state, Defer defer, ActorRef<StatusReply<CborSerializable>> replyTo) {
+  private ReplyEffect<Event, State> defer(State state, Defer defer, ActorRef<StatusReply<CborSerializable>> replyTo) {
     context().pipeToSelf(CompletableFuture.completedFuture(defer.times()), (times, failure) -> new Note(times));
     return Effect().reply(replyTo, marks(state));
   }
