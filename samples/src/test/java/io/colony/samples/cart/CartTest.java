@@ -10,6 +10,8 @@ import io.colony.persistence.CborSerializable;
 import io.colony.persistence.sdk.EntityMessage;
 import io.colony.persistence.sdk.UnsupportedCommandException;
 import io.colony.samples.SampleEntities;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -143,6 +145,16 @@ class CartTest {
           unsupported.getMessage());
     }
     assertEquals(new Cart.CheckedOutCart(Map.of("apple", 1)), cart.getState());
+  }
+
+  @Test
+  void theGuideShowsTheCartsCommandHandlerAsTheSampleHasIt() throws Exception {
+    Path root = Path.of(System.getProperty("colony.home", ".."));
+    String sample = Files.readString(root.resolve("samples/src/main/java/io/colony/samples/cart/Cart.java"));
+    String guide = Files.readString(root.resolve("docs/entities.md"));
+    String shown = guide.substring(guide.indexOf("return newEntityCommandHandlerBuilder().forStateType(OpenCart.class)"));
+    shown = shown.substring(0, shown.indexOf(".build();") + ".build();".length());
+    assertTrue(sample.replaceAll("\\s+", " ").contains(shown.replaceAll("\\s+", " ")), "docs/entities.md shows:\n" + shown);
   }
 
   @Test
