@@ -16,8 +16,8 @@ import com.fasterxml.jackson.databind.introspect.AnnotatedClass;
 import com.fasterxml.jackson.databind.introspect.AnnotatedClassResolver;
 import com.fasterxml.jackson.databind.jsontype.NamedType;
 import io.colony.persistence.CborSerializable;
-import io.colony.persistence.sdk.EntityReply;
 import io.colony.persistence.sdk.EntityType;
+import io.colony.persistence.sdk.UnsupportedCommandException;
 import io.colony.sharding.entities.UserEntities;
 import io.colony.sharding.listing.IdListing;
 import java.io.IOException;
@@ -26,6 +26,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -34,6 +36,7 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.serialization.Serialization;
 
@@ -42,7 +45,8 @@ import org.apache.pekko.serialization.Serialization;
  * {@code POST /{type}/{id}} sends a JSON command (picked by its {@code "type"} field) and answers
  * with the entity's JSON reply; {@code GET /{type}/{id}} shows its state; {@code GET /v1/entities}
  * lists the types and their commands, {@code GET /{type}?prefix=&after=&limit=} the ids of a type.
- * A refusal by the entity is a 422 with its reason.
+ * A refusal by the entity ({@code StatusReply.error}) is a 422 with its reason; a command the
+ * entity does not handle in its current state is a 400 {@code unsupported_command}.
  */
 public final class EntityRoutes extends AllDirectives {
 
@@ -51,7 +55,7 @@ public final class EntityRoutes extends AllDirectives {
 
   /**
    * Room left in an Artery frame for what travels with a serialized command: the envelope with
-   * the command's class name, the reply address, the sharding envelope with the entity id, and
+   * the reply address, the sharding envelope with the entity id, and
    * Artery's own header. Each is a few hundred bytes at most.
    */
   static final long ENVELOPE_ALLOWANCE_BYTES = 8 * 1024;
@@ -198,11 +202,11 @@ public final class EntityRoutes extends AllDirectives {
           "The command is " + serialized + " bytes once serialized; at most " + limits.maxSerializedBytes()
               + " fit in one message between nodes. Nothing was sent.")));
     }
-    return entity(() -> onSuccess(entities.command(type.name(), id, command), reply -> complete(answer(type, id, reply))));
+    return entity(() -> onSuccess(answer(type, id, entities.command(type.name(), id, command)), this::complete));
   }
 
   private Route state(EntityTypeInfo type, String id) {
-    return entity(() -> onSuccess(entities.state(type.name(), id), reply -> complete(answer(type, id, reply))));
+    return entity(() -> onSuccess(answer(type, id, entities.state(type.name(), id)), this::complete));
   }
 
   /** A timeout says only to retry: whether a command was applied is unknown then. */
@@ -271,11 +275,28 @@ public final class EntityRoutes extends AllDirectives {
     return type.commands().isEmpty() ? "…" : type.commands().get(0);
   }
 
-  private HttpResponse answer(EntityTypeInfo type, String id, EntityReply reply) {
-    if (reply instanceof EntityReply.Rejected rejected) {
-      return json.response(StatusCodes.UNPROCESSABLE_ENTITY, new ApiError("rejected", rejected.reason()));
-    }
-    Object value = ((EntityReply.Ok) reply).value();
+  /**
+   * The entity's answer as a response: its value (200, or 404 for a state that does not exist
+   * yet), its refusal (422) or a command it does not handle now (400). Any other failure goes on
+   * to {@link ErrorHandling} (a timeout is a 503, anything else a 500).
+   */
+  private CompletionStage<HttpResponse> answer(EntityTypeInfo type, String id, CompletionStage<CborSerializable> reply) {
+    return reply.handle((value, failure) -> {
+      if (failure == null) {
+        return found(type, id, value);
+      }
+      Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+      if (cause instanceof StatusReply.ErrorMessage rejected) {
+        return json.response(StatusCodes.UNPROCESSABLE_ENTITY, new ApiError("rejected", rejected.getMessage()));
+      }
+      if (cause instanceof UnsupportedCommandException unsupported) {
+        return json.response(StatusCodes.BAD_REQUEST, new ApiError("unsupported_command", unsupported.getMessage()));
+      }
+      throw failure instanceof CompletionException completion ? completion : new CompletionException(cause);
+    });
+  }
+
+  private HttpResponse found(EntityTypeInfo type, String id, CborSerializable value) {
     if (value == null) {
       return json.response(StatusCodes.NOT_FOUND,
           new ApiError("not_found", "There is no '" + type.name() + "' entity '" + id + "' yet."));

@@ -102,9 +102,17 @@ class EntityRoutesTest {
     HttpResponse<String> checkout = post(cart, "{\"type\":\"checkout\"}");
     assertEquals(200, checkout.statusCode(), checkout.body());
     assertEquals("{\"items\":{\"apple\":2},\"checkedOut\":true}", checkout.body());
+    assertEquals("{\"items\":{\"apple\":2},\"checkedOut\":true}", get(cart).body());
+  }
+
+  @Test
+  void aCommandTheEntityDoesNotHandleInItsStateIs400AndChangesNothing() {
+    String cart = "/v1/entities/cart/c-2";
+    post(cart, "{\"type\":\"add\",\"item\":\"apple\",\"quantity\":2}");
+    post(cart, "{\"type\":\"checkout\"}");
     HttpResponse<String> late = post(cart, "{\"type\":\"add\",\"item\":\"plum\",\"quantity\":1}");
-    assertError(late, 422, "rejected");
-    assertEquals("the cart is checked out and can no longer change", json(late).get("message").asText());
+    assertError(late, 400, "unsupported_command");
+    assertEquals("'cart' entities in state CheckedOutCart do not handle AddItem", json(late).get("message").asText());
     assertEquals("{\"items\":{\"apple\":2},\"checkedOut\":true}", get(cart).body());
   }
 

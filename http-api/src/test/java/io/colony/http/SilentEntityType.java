@@ -4,14 +4,12 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.colony.persistence.CborSerializable;
 import io.colony.persistence.sdk.ColonyEntity;
+import io.colony.persistence.sdk.EntityCommandHandler;
 import io.colony.persistence.sdk.EntityContext;
 import io.colony.persistence.sdk.EntityMessage;
-import io.colony.persistence.sdk.EntityReply;
 import io.colony.persistence.sdk.EntityType;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
-import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 
 /**
  * A test-only entity type that never answers, so the HTTP API's 503 on an ask timeout can be
@@ -59,8 +57,10 @@ public final class SilentEntityType implements EntityType<SilentEntityType.Comma
     }
 
     @Override
-    protected ReplyEffect<CborSerializable, Nothing> onCommand(Nothing state, Command command, ActorRef<EntityReply> replyTo) {
-      return Effect().noReply();
+    protected EntityCommandHandler<Command, CborSerializable, Nothing> entityCommandHandler() {
+      return newEntityCommandHandlerBuilder().forAnyState()
+          .onCommand(Command.class, (state, command, replyTo) -> Effect().noReply())
+          .build();
     }
 
     @Override

@@ -4,17 +4,16 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.colony.persistence.CborSerializable;
 import io.colony.persistence.sdk.ColonyEntity;
+import io.colony.persistence.sdk.EntityCommandHandler;
 import io.colony.persistence.sdk.EntityContext;
 import io.colony.persistence.sdk.EntityMessage;
-import io.colony.persistence.sdk.EntityReply;
 import io.colony.persistence.sdk.EntityType;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
-import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
@@ -78,8 +77,10 @@ public class WakefulEntityType implements EntityType<WakefulEntityType.Command> 
     }
 
     @Override
-    protected ReplyEffect<CborSerializable, Awake> onCommand(Awake state, Command command, ActorRef<EntityReply> replyTo) {
-      return reply(replyTo, state);
+    protected EntityCommandHandler<Command, CborSerializable, Awake> entityCommandHandler() {
+      return newEntityCommandHandlerBuilder().forAnyState()
+          .onCommand(Wake.class, (state, wake, replyTo) -> Effect().reply(replyTo, StatusReply.success(state)))
+          .build();
     }
 
     @Override

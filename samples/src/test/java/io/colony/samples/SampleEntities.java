@@ -7,18 +7,20 @@ import io.colony.persistence.CborSerializable;
 import io.colony.persistence.sdk.EntityContext;
 import io.colony.persistence.sdk.EntityMessage;
 import io.colony.persistence.sdk.EntityRefs;
-import io.colony.persistence.sdk.EntityReply;
 import java.util.Optional;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
 
 /** Runs a sample entity alone on the in-memory journal, as Colony's sharding would create it. */
 public final class SampleEntities {
+
+  private static final ObjectMapper TREES = new ObjectMapper();
 
   private SampleEntities() {}
 
@@ -44,15 +46,16 @@ public final class SampleEntities {
     }, () -> { });
   }
 
-  /** Sends a command in its envelope and returns the reply. */
-  public static <E, S> EventSourcedBehaviorTestKit.CommandResultWithReply<EntityMessage, E, S, EntityReply> run(
+  /** Sends a command in its envelope, as a named JSON tree like the HTTP API's, and returns the reply. */
+  public static <E, S> EventSourcedBehaviorTestKit.CommandResultWithReply<EntityMessage, E, S, StatusReply<CborSerializable>> run(
       EventSourcedBehaviorTestKit<EntityMessage, E, S> entity, CborSerializable command) {
-    return entity.runCommand(replyTo -> new EntityMessage.Envelope(command, replyTo));
+    // The tree holds only the command's fields and type name; any mapper builds the same one.
+    return entity.runCommand(replyTo -> new EntityMessage.Envelope(TREES.valueToTree(command), replyTo));
   }
 
   /** The GET view. */
-  public static <E, S> EntityReply view(EventSourcedBehaviorTestKit<EntityMessage, E, S> entity) {
-    return entity.<EntityReply>runCommand(EntityMessage.GetState::new).reply();
+  public static <E, S> StatusReply<CborSerializable> view(EventSourcedBehaviorTestKit<EntityMessage, E, S> entity) {
+    return entity.<StatusReply<CborSerializable>>runCommand(EntityMessage.GetState::new).reply();
   }
 
   /** The JSON mapper Colony's HTTP API reads commands with. */

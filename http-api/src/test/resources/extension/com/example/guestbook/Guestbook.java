@@ -4,11 +4,12 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.colony.persistence.CborSerializable;
 import io.colony.persistence.sdk.ColonyEntity;
+import io.colony.persistence.sdk.EntityCommandHandler;
 import io.colony.persistence.sdk.EntityContext;
-import io.colony.persistence.sdk.EntityReply;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 
@@ -45,15 +46,20 @@ public final class Guestbook extends ColonyEntity<Guestbook.Command, Guestbook.E
   }
 
   @Override
-  protected ReplyEffect<Event, State> onCommand(State state, Command command, ActorRef<EntityReply> replyTo) {
-    Sign sign = (Sign) command;
+  protected EntityCommandHandler<Command, Event, State> entityCommandHandler() {
+    return newEntityCommandHandlerBuilder().forAnyState()
+        .onCommand(Sign.class, this::sign)
+        .build();
+  }
+
+  private ReplyEffect<Event, State> sign(State state, Sign sign, ActorRef<StatusReply<CborSerializable>> replyTo) {
     if (sign.name() == null || sign.name().isBlank()) {
-      return reject(replyTo, "a signature needs a name");
+      return Effect().reply(replyTo, StatusReply.error("a signature needs a name"));
     }
     if (state.signatures().contains(sign.name())) {
-      return reject(replyTo, sign.name() + " has signed already");
+      return Effect().reply(replyTo, StatusReply.error(sign.name() + " has signed already"));
     }
-    return Effect().persist(new Signed(sign.name())).thenReply(replyTo, EntityReply::ok);
+    return Effect().persist(new Signed(sign.name())).thenReply(replyTo, StatusReply::success);
   }
 
   @Override

@@ -1,9 +1,11 @@
 package io.colony.persistence.sdk;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import io.colony.persistence.CborSerializable;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
 import org.apache.pekko.actor.typed.RecipientRef;
@@ -33,6 +35,7 @@ public final class EntityContext<C extends CborSerializable> {
   private final EntityRefs entityRefs;
   private final Runnable passivation;
   private final Duration askTimeout;
+  private final CommandCodec codec;
 
   private EntityContext(ActorContext<EntityMessage> actorContext, String typeName, String entityId,
       Class<C> commandClass, Config settings, EntityRefs entityRefs, Runnable passivation) {
@@ -44,6 +47,7 @@ public final class EntityContext<C extends CborSerializable> {
     this.entityRefs = entityRefs;
     this.passivation = passivation;
     this.askTimeout = settings.getDuration("ask-timeout");
+    this.codec = CommandCodec.get(actorContext.getSystem());
   }
 
   /**
@@ -118,27 +122,34 @@ public final class EntityContext<C extends CborSerializable> {
   }
 
   /**
-   * Sends {@code command} to another entity and completes with its reply, or fails with a
-   * {@link java.util.concurrent.TimeoutException} after {@code ask-timeout} (or with an
-   * {@link IllegalArgumentException} for an unknown type). A timeout says nothing about
-   * whether the command was carried out: retry with an id the target deduplicates by.
-   * Feed the result back with {@link #pipeToSelf}.
+   * Sends {@code command} to another entity and completes with the value of its
+   * {@code StatusReply.success}, like Pekko's {@code askWithStatus}. It fails with a
+   * {@link org.apache.pekko.pattern.StatusReply.ErrorMessage} when the entity refuses (its reason
+   * is the message), an {@link UnsupportedCommandException} when the entity does not handle the
+   * command in its state, a {@link java.util.concurrent.TimeoutException} after
+   * {@code ask-timeout}, or an {@link IllegalArgumentException} for an unknown type. A timeout
+   * says nothing about whether the command was carried out: retry with an id the target
+   * deduplicates by. Feed the result back with {@link #pipeToSelf}.
+   *
+   * @param command one of the target type's listed commands (in its {@code @JsonSubTypes})
    */
-  public CompletionStage<EntityReply> ask(String typeName, String entityId, CborSerializable command) {
+  public CompletionStage<CborSerializable> ask(String typeName, String entityId, CborSerializable command) {
     RecipientRef<EntityMessage> target;
     try {
       target = entityRef(typeName, entityId);
     } catch (IllegalArgumentException e) {
       return CompletableFuture.failedFuture(e);
     }
-    CompletionStage<EntityReply> reply = AskPattern.ask(target,
-        replyTo -> new EntityMessage.Envelope(command, replyTo), askTimeout, actorContext.getSystem().scheduler());
+    JsonNode tree = codec.encode(command);
+    CompletionStage<CborSerializable> reply = AskPattern.askWithStatus(target,
+        replyTo -> new EntityMessage.Envelope(tree, replyTo), askTimeout, actorContext.getSystem().scheduler());
     // Pekko's stages run even plain callbacks on the common pool, which on a machine with two
     // cores starts a thread per call; a plain future completed on the dispatcher avoids that.
-    CompletableFuture<EntityReply> onDispatcher = new CompletableFuture<>();
+    CompletableFuture<CborSerializable> onDispatcher = new CompletableFuture<>();
     reply.whenCompleteAsync((value, failure) -> {
       if (failure != null) {
-        onDispatcher.completeExceptionally(failure);
+        onDispatcher.completeExceptionally(failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause() : failure);
       } else {
         onDispatcher.complete(value);
       }
@@ -148,15 +159,16 @@ public final class EntityContext<C extends CborSerializable> {
 
   /**
    * When {@code stage} completes, turns its value or failure into a command to this entity. The
-   * command reaches {@link ColonyEntity#onCommand} with a reply address that drops replies.
+   * command reaches the entity's handler for it with a reply address that drops replies; it
+   * may be a command clients cannot send (one left out of {@code @JsonSubTypes}).
    */
   public <T> void pipeToSelf(CompletionStage<T> stage, BiFunction<T, Throwable, C> toCommand) {
-    actorContext.pipeToSelf(stage, (value, failure) -> toSelf(toCommand.apply(value, failure)));
+    actorContext.pipeToSelf(stage, (value, failure) -> new SelfCommand(toCommand.apply(value, failure)));
   }
 
   /** Sends {@code command} to this entity after {@code delay} (lost if the entity stops first). */
   public void scheduleOnce(Duration delay, C command) {
-    actorContext.scheduleOnce(delay, actorContext.getSelf(), toSelf(command));
+    actorContext.scheduleOnce(delay, actorContext.getSelf(), new SelfCommand(command));
   }
 
   /**
@@ -166,9 +178,5 @@ public final class EntityContext<C extends CborSerializable> {
    */
   public void passivate() {
     passivation.run();
-  }
-
-  private EntityMessage toSelf(C command) {
-    return new EntityMessage.Envelope(command, actorContext.getSystem().ignoreRef());
   }
 }

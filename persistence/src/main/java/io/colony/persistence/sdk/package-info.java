@@ -10,10 +10,13 @@
  * <ul>
  *   <li>{@link io.colony.persistence.sdk.ColonyEntity}: the base class of a behaviour, a thin
  *       layer over Pekko's {@code EventSourcedBehaviorWithEnforcedReplies}.
+ *   <li>{@link io.colony.persistence.sdk.EntityCommandHandlerBuilder}: the entity's commands
+ *       per state type, in the shape of Pekko's {@code forStateType(...).onCommand(...)}.
  *   <li>{@link io.colony.persistence.sdk.EntityMessage}: what a Colony entity receives (a
- *       command in an envelope with its reply address, or a request for its state).
- *   <li>{@link io.colony.persistence.sdk.EntityReply}: every answer: {@code ok(value)} or
- *       {@code rejected(reason)}.
+ *       command in an envelope with its reply address, or a request for its state). Every
+ *       answer is Pekko's {@code StatusReply}: {@code success(value)} or {@code error(reason)};
+ *       a command the entity does not handle in its state gets an error with an
+ *       {@link io.colony.persistence.sdk.UnsupportedCommandException}.
  *   <li>{@link io.colony.persistence.sdk.EntityContext}: the entity's id and settings, and its
  *       way to reach other entities.
  * </ul>

@@ -4,21 +4,26 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.colony.persistence.CborSerializable;
 import io.colony.persistence.sdk.ColonyEntity;
+import io.colony.persistence.sdk.EntityCommandHandler;
+import io.colony.persistence.sdk.EntityCommandHandlerBuilder;
 import io.colony.persistence.sdk.EntityContext;
-import io.colony.persistence.sdk.EntityReply;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventHandlerBuilder;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 
 /**
- * A bank account. It must be opened before money moves; it never goes below zero.
- * Deposits and withdrawals may carry an {@code operationId}: a repeated id gets the original
- * outcome (the same balance, or the same refusal) and changes nothing, so a caller that timed
- * out — a person or a {@code transfer} saga — can simply send the same command again. The
- * latest {@code remembered-operations} ids are remembered. GET → {@code {"balance":…,"open":…}}.
+ * A bank account, {@link EmptyAccount} until it is opened, then an {@link OpenAccount} that
+ * never goes below zero. Deposits and withdrawals may carry an {@code operationId}: a repeated id
+ * gets the original outcome (the same balance, or the same refusal) and changes nothing, so a
+ * caller that timed out — a person or a {@code transfer} saga — can simply send the same command
+ * again. The latest {@code remembered-operations} ids are remembered, refusals included: an
+ * operation refused before the account was opened stays refused after. GET →
+ * {@code {"balance":…,"open":…}}.
  */
 public final class Account extends ColonyEntity<Account.Command, Account.Event, Account.State> {
 
@@ -32,23 +37,23 @@ public final class Account extends ColonyEntity<Account.Command, Account.Event, 
     @JsonSubTypes.Type(value = Deposit.class, name = "deposit"),
     @JsonSubTypes.Type(value = Withdraw.class, name = "withdraw")
   })
-  public sealed interface Command extends CborSerializable permits Open, Deposit, Withdraw {}
+  public sealed interface Command extends CborSerializable permits Open, Operation {}
 
   /** Opens the account; opening an open account changes nothing. */
   public record Open() implements Command {}
 
-  /** Adds {@code amount} (at least 1); {@code operationId} is optional. */
-  public record Deposit(long amount, String operationId) implements Command, Operation {}
-
-  /** Takes {@code amount} (at least 1, at most the balance); {@code operationId} is optional. */
-  public record Withdraw(long amount, String operationId) implements Command, Operation {}
-
-  /** A deposit or withdrawal. */
-  sealed interface Operation permits Deposit, Withdraw {
+  /** A deposit or withdrawal: moves {@code amount} (at least 1); {@code operationId} is optional. */
+  public sealed interface Operation extends Command permits Deposit, Withdraw {
     long amount();
 
     String operationId();
   }
+
+  /** Adds {@code amount}. */
+  public record Deposit(long amount, String operationId) implements Operation {}
+
+  /** Takes {@code amount}, at most the balance. */
+  public record Withdraw(long amount, String operationId) implements Operation {}
 
   /** Every reply and the GET view. */
   public record Balance(long balance, boolean open) implements CborSerializable {}
@@ -69,14 +74,37 @@ public final class Account extends ColonyEntity<Account.Command, Account.Event, 
   public record Outcome(String operationId, String kind, long amount, long balance, String reason)
       implements CborSerializable {}
 
-  /** The account; {@code recent} holds the outcomes of the latest operations with an id, oldest first. */
-  public record State(boolean open, long balance, List<Outcome> recent) implements CborSerializable {
-    public State {
+  /** The account in one of its phases; {@code recent} holds the latest outcomes with an id, oldest first. */
+  public sealed interface State extends CborSerializable permits EmptyAccount, OpenAccount {
+    long balance();
+
+    List<Outcome> recent();
+
+    default Optional<Outcome> outcomeOf(String operationId) {
+      return recent().stream().filter(o -> o.operationId().equals(operationId)).findFirst();
+    }
+
+    default Balance view() {
+      return new Balance(balance(), this instanceof OpenAccount);
+    }
+  }
+
+  /** Not opened yet: every operation is refused. */
+  public record EmptyAccount(List<Outcome> recent) implements State {
+    public EmptyAccount {
       recent = List.copyOf(recent);
     }
 
-    Optional<Outcome> outcomeOf(String operationId) {
-      return recent.stream().filter(o -> o.operationId().equals(operationId)).findFirst();
+    @Override
+    public long balance() {
+      return 0;
+    }
+  }
+
+  /** Open: money moves. */
+  public record OpenAccount(long balance, List<Outcome> recent) implements State {
+    public OpenAccount {
+      recent = List.copyOf(recent);
     }
   }
 
@@ -91,73 +119,88 @@ public final class Account extends ColonyEntity<Account.Command, Account.Event, 
 
   @Override
   public State emptyState() {
-    return new State(false, 0, List.of());
+    return new EmptyAccount(List.of());
   }
 
   @Override
   protected CborSerializable view(State state) {
-    return balanceOf(state);
-  }
-
-  private static Balance balanceOf(State state) {
-    return new Balance(state.balance(), state.open());
+    return state.view();
   }
 
   @Override
-  protected ReplyEffect<Event, State> onCommand(State state, Command command, ActorRef<EntityReply> replyTo) {
-    if (command instanceof Open) {
-      return state.open()
-          ? reply(replyTo, balanceOf(state))
-          : Effect().persist(new Opened()).thenReply(replyTo, opened -> EntityReply.ok(balanceOf(opened)));
+  protected EntityCommandHandler<Command, Event, State> entityCommandHandler() {
+    EntityCommandHandlerBuilder<Command, Event, State> builder = newEntityCommandHandlerBuilder();
+    builder.forStateType(EmptyAccount.class)
+        .onCommand(Open.class, this::open)
+        .onCommand(Operation.class, (account, operation, replyTo) -> refuse(account, operation, "account is not open", replyTo));
+    builder.forStateType(OpenAccount.class)
+        .onCommand(Open.class, (account, open, replyTo) -> Effect().reply(replyTo, StatusReply.success(account.view())))
+        .onCommand(Operation.class, this::operate);
+    return builder.build();
+  }
+
+  private ReplyEffect<Event, State> open(EmptyAccount account, Open open, ActorRef<StatusReply<CborSerializable>> replyTo) {
+    return Effect().persist(new Opened()).thenReply(replyTo, opened -> StatusReply.success(opened.view()));
+  }
+
+  private ReplyEffect<Event, State> operate(OpenAccount account, Operation operation,
+      ActorRef<StatusReply<CborSerializable>> replyTo) {
+    Optional<Outcome> earlier = earlierOutcome(account, operation);
+    if (earlier.isPresent()) {
+      return repeat(account, earlier.get(), operation, replyTo);
     }
-    Operation operation = (Operation) command;
-    String kind = kindOf(operation);
-    if (operation.operationId() != null) {
-      Optional<Outcome> earlier = state.outcomeOf(operation.operationId());
-      if (earlier.isPresent()) {
-        return repeat(earlier.get(), kind, operation, state, replyTo);
-      }
-    }
-    String refusal = refusal(state, operation, kind);
+    String refusal = refusal(account, operation);
     if (refusal != null) {
-      return operation.operationId() == null
-          ? reject(replyTo, refusal)
-          : Effect().persist(new OperationRejected(kind, operation.amount(), operation.operationId(), refusal))
-              .thenReply(replyTo, rejected -> EntityReply.rejected(refusal));
+      return refuse(account, operation, refusal, replyTo);
     }
     Event event = operation instanceof Deposit
         ? new Deposited(operation.amount(), operation.operationId())
         : new Withdrawn(operation.amount(), operation.operationId());
-    return Effect().persist(event).thenReply(replyTo, changed -> EntityReply.ok(balanceOf(changed)));
+    return Effect().persist(event).thenReply(replyTo, changed -> StatusReply.success(changed.view()));
   }
 
-  /** Why the operation cannot happen, or null when it can. */
-  private static String refusal(State state, Operation operation, String kind) {
-    if (!state.open()) {
-      return "account is not open";
-    }
+  /** Why the operation cannot happen on an open account, or null when it can. */
+  private static String refusal(OpenAccount account, Operation operation) {
     if (operation.amount() < 1) {
       return "amount must be at least 1, not " + operation.amount();
     }
-    if (operation instanceof Withdraw && operation.amount() > state.balance()) {
-      return "insufficient funds: the balance is " + state.balance() + ", the withdrawal " + operation.amount();
+    if (operation instanceof Withdraw && operation.amount() > account.balance()) {
+      return "insufficient funds: the balance is " + account.balance() + ", the withdrawal " + operation.amount();
     }
-    if (operation instanceof Deposit && state.balance() > Long.MAX_VALUE - operation.amount()) {
+    if (operation instanceof Deposit && account.balance() > Long.MAX_VALUE - operation.amount()) {
       return "the balance would overflow";
     }
     return null;
   }
 
+  /** Refuses; an operation with an id is remembered as refused, so its retries are refused too. */
+  private ReplyEffect<Event, State> refuse(State account, Operation operation, String reason,
+      ActorRef<StatusReply<CborSerializable>> replyTo) {
+    Optional<Outcome> earlier = earlierOutcome(account, operation);
+    if (earlier.isPresent()) {
+      return repeat(account, earlier.get(), operation, replyTo);
+    }
+    if (operation.operationId() == null) {
+      return Effect().reply(replyTo, StatusReply.error(reason));
+    }
+    return Effect().persist(new OperationRejected(kindOf(operation), operation.amount(), operation.operationId(), reason))
+        .thenReply(replyTo, rejected -> StatusReply.error(reason));
+  }
+
+  private static Optional<Outcome> earlierOutcome(State account, Operation operation) {
+    return operation.operationId() == null ? Optional.empty() : account.outcomeOf(operation.operationId());
+  }
+
   /** A repeated operation id: the original outcome again, if it is really the same operation. */
-  private ReplyEffect<Event, State> repeat(Outcome earlier, String kind, Operation operation, State state,
-      ActorRef<EntityReply> replyTo) {
-    if (!earlier.kind().equals(kind) || earlier.amount() != operation.amount()) {
-      return reject(replyTo, "operation id '" + operation.operationId() + "' was already used for a "
-          + earlier.kind() + " of " + earlier.amount());
+  private ReplyEffect<Event, State> repeat(State account, Outcome earlier, Operation operation,
+      ActorRef<StatusReply<CborSerializable>> replyTo) {
+    if (!earlier.kind().equals(kindOf(operation)) || earlier.amount() != operation.amount()) {
+      return Effect().reply(replyTo, StatusReply.error("operation id '" + operation.operationId()
+          + "' was already used for a " + earlier.kind() + " of " + earlier.amount()));
     }
     return earlier.reason() == null
-        ? reply(replyTo, new Balance(earlier.balance(), state.open()))
-        : reject(replyTo, earlier.reason());
+        ? Effect().reply(replyTo, StatusReply.success(new Balance(earlier.balance(), account instanceof OpenAccount)))
+        : Effect().reply(replyTo, StatusReply.error(earlier.reason()));
   }
 
   private static String kindOf(Operation operation) {
@@ -166,29 +209,37 @@ public final class Account extends ColonyEntity<Account.Command, Account.Event, 
 
   @Override
   public EventHandler<State, Event> eventHandler() {
-    return newEventHandlerBuilder().forAnyState()
-        .onEvent(Opened.class, (state, opened) -> new State(true, state.balance(), state.recent()))
-        .onEvent(Deposited.class, (state, deposited) ->
-            moved(state, deposited.operationId(), "deposit", deposited.amount(), state.balance() + deposited.amount()))
-        .onEvent(Withdrawn.class, (state, withdrawn) ->
-            moved(state, withdrawn.operationId(), "withdrawal", withdrawn.amount(), state.balance() - withdrawn.amount()))
-        .onEvent(OperationRejected.class, (state, rejected) -> remember(state, state.balance(),
-            new Outcome(rejected.operationId(), rejected.kind(), rejected.amount(), state.balance(), rejected.reason())))
-        .build();
+    EventHandlerBuilder<State, Event> builder = newEventHandlerBuilder();
+    builder.forStateType(EmptyAccount.class)
+        .onEvent(Opened.class, (account, opened) -> new OpenAccount(0, account.recent()))
+        .onEvent(OperationRejected.class, (account, rejected) -> new EmptyAccount(remember(account, rejected)));
+    builder.forStateType(OpenAccount.class)
+        .onEvent(Deposited.class, (account, deposited) ->
+            moved(account, deposited.operationId(), "deposit", deposited.amount(), account.balance() + deposited.amount()))
+        .onEvent(Withdrawn.class, (account, withdrawn) ->
+            moved(account, withdrawn.operationId(), "withdrawal", withdrawn.amount(), account.balance() - withdrawn.amount()))
+        .onEvent(OperationRejected.class, (account, rejected) -> new OpenAccount(account.balance(), remember(account, rejected)));
+    return builder.build();
   }
 
-  private State moved(State state, String operationId, String kind, long amount, long balance) {
+  private OpenAccount moved(OpenAccount account, String operationId, String kind, long amount, long balance) {
     return operationId == null
-        ? new State(state.open(), balance, state.recent())
-        : remember(state, balance, new Outcome(operationId, kind, amount, balance, null));
+        ? new OpenAccount(balance, account.recent())
+        : new OpenAccount(balance, remember(account.recent(), new Outcome(operationId, kind, amount, balance, null)));
   }
 
-  private State remember(State state, long balance, Outcome outcome) {
-    List<Outcome> recent = new ArrayList<>(state.recent());
-    recent.add(outcome);
-    while (recent.size() > rememberedOperations) {
-      recent.remove(0);
+  private List<Outcome> remember(State account, OperationRejected rejected) {
+    return remember(account.recent(), new Outcome(rejected.operationId(), rejected.kind(), rejected.amount(),
+        account.balance(), rejected.reason()));
+  }
+
+  /** The outcomes with {@code outcome} added, the oldest dropped beyond {@code remembered-operations}. */
+  private List<Outcome> remember(List<Outcome> recent, Outcome outcome) {
+    List<Outcome> more = new ArrayList<>(recent);
+    more.add(outcome);
+    while (more.size() > rememberedOperations) {
+      more.remove(0);
     }
-    return new State(state.open(), balance, recent);
+    return more;
   }
 }

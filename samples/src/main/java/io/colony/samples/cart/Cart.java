@@ -4,17 +4,20 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.colony.persistence.CborSerializable;
 import io.colony.persistence.sdk.ColonyEntity;
+import io.colony.persistence.sdk.EntityCommandHandler;
 import io.colony.persistence.sdk.EntityContext;
-import io.colony.persistence.sdk.EntityReply;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventHandlerBuilder;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 
 /**
- * A shopping cart: add and remove items until checkout; after checkout it changes no more.
+ * A shopping cart: an {@link OpenCart} takes and gives back items until checkout; a
+ * {@link CheckedOutCart} handles no command at all (HTTP 400 {@code unsupported_command}).
  * Replies and GET show {@code {"items":{"apple":2},"checkedOut":false}}.
  */
 public final class Cart extends ColonyEntity<Cart.Command, Cart.Event, Cart.State> {
@@ -50,20 +53,43 @@ public final class Cart extends ColonyEntity<Cart.Command, Cart.Event, Cart.Stat
 
   public record CheckedOut() implements Event {}
 
-  /** The cart: items by name (sorted) with their quantities. */
-  public record State(Map<String, Integer> items, boolean checkedOut) implements CborSerializable {
-    public State {
+  /** Every reply and the GET view: items by name (sorted) with their quantities. */
+  public record Contents(Map<String, Integer> items, boolean checkedOut) implements CborSerializable {
+    public Contents {
+      items = Collections.unmodifiableMap(new TreeMap<>(items));
+    }
+  }
+
+  /** The cart in one of its phases. */
+  public sealed interface State extends CborSerializable permits OpenCart, CheckedOutCart {
+    Map<String, Integer> items();
+
+    default Contents contents() {
+      return new Contents(items(), this instanceof CheckedOutCart);
+    }
+  }
+
+  /** Items can still be added and removed. */
+  public record OpenCart(Map<String, Integer> items) implements State {
+    public OpenCart {
       items = Collections.unmodifiableMap(new TreeMap<>(items));
     }
 
-    State with(String item, int quantity) {
+    OpenCart with(String item, int quantity) {
       Map<String, Integer> changed = new TreeMap<>(items);
       if (quantity == 0) {
         changed.remove(item);
       } else {
         changed.put(item, quantity);
       }
-      return new State(changed, checkedOut);
+      return new OpenCart(changed);
+    }
+  }
+
+  /** Checked out: the items are final. */
+  public record CheckedOutCart(Map<String, Integer> items) implements State {
+    public CheckedOutCart {
+      items = Collections.unmodifiableMap(new TreeMap<>(items));
     }
   }
 
@@ -75,58 +101,64 @@ public final class Cart extends ColonyEntity<Cart.Command, Cart.Event, Cart.Stat
 
   @Override
   public State emptyState() {
-    return new State(Map.of(), false);
+    return new OpenCart(Map.of());
   }
 
   @Override
-  protected ReplyEffect<Event, State> onCommand(State state, Command command, ActorRef<EntityReply> replyTo) {
-    if (state.checkedOut()) {
-      return reject(replyTo, "the cart is checked out and can no longer change");
-    }
-    if (command instanceof AddItem add) {
-      return onAdd(state, add, replyTo);
-    }
-    if (command instanceof RemoveItem remove) {
-      return onRemove(state, remove, replyTo);
-    }
-    return onCheckout(state, replyTo);
+  protected CborSerializable view(State state) {
+    return state.contents();
   }
 
-  private ReplyEffect<Event, State> onAdd(State state, AddItem add, ActorRef<EntityReply> replyTo) {
+  @Override
+  protected EntityCommandHandler<Command, Event, State> entityCommandHandler() {
+    // A checked-out cart registers no handler: whatever arrives is unsupported, nothing changes.
+    return newEntityCommandHandlerBuilder().forStateType(OpenCart.class)
+        .onCommand(AddItem.class, this::add)
+        .onCommand(RemoveItem.class, this::remove)
+        .onCommand(Checkout.class, this::checkout)
+        .build();
+  }
+
+  private ReplyEffect<Event, State> add(OpenCart cart, AddItem add, ActorRef<StatusReply<CborSerializable>> replyTo) {
     if (add.item() == null || add.item().isBlank()) {
-      return reject(replyTo, "item must not be empty");
+      return Effect().reply(replyTo, StatusReply.error("item must not be empty"));
     }
     if (add.quantity() < 1) {
-      return reject(replyTo, "quantity must be at least 1, not " + add.quantity());
+      return Effect().reply(replyTo, StatusReply.error("quantity must be at least 1, not " + add.quantity()));
     }
-    int total = state.items().getOrDefault(add.item(), 0) + add.quantity();
+    int total = cart.items().getOrDefault(add.item(), 0) + add.quantity();
     if (total > MAX_QUANTITY || total < 0) {
-      return reject(replyTo, "a cart holds at most " + MAX_QUANTITY + " of one item");
+      return Effect().reply(replyTo, StatusReply.error("a cart holds at most " + MAX_QUANTITY + " of one item"));
     }
-    return Effect().persist(new ItemAdded(add.item(), add.quantity())).thenReply(replyTo, EntityReply::ok);
+    return Effect().persist(new ItemAdded(add.item(), add.quantity())).thenReply(replyTo, Cart::contents);
   }
 
-  private ReplyEffect<Event, State> onRemove(State state, RemoveItem remove, ActorRef<EntityReply> replyTo) {
-    if (!state.items().containsKey(remove.item())) {
-      return reject(replyTo, "'" + remove.item() + "' is not in the cart");
+  private ReplyEffect<Event, State> remove(OpenCart cart, RemoveItem remove, ActorRef<StatusReply<CborSerializable>> replyTo) {
+    if (!cart.items().containsKey(remove.item())) {
+      return Effect().reply(replyTo, StatusReply.error("'" + remove.item() + "' is not in the cart"));
     }
-    return Effect().persist(new ItemRemoved(remove.item())).thenReply(replyTo, EntityReply::ok);
+    return Effect().persist(new ItemRemoved(remove.item())).thenReply(replyTo, Cart::contents);
   }
 
-  private ReplyEffect<Event, State> onCheckout(State state, ActorRef<EntityReply> replyTo) {
-    if (state.items().isEmpty()) {
-      return reject(replyTo, "an empty cart cannot be checked out");
+  private ReplyEffect<Event, State> checkout(OpenCart cart, Checkout checkout, ActorRef<StatusReply<CborSerializable>> replyTo) {
+    if (cart.items().isEmpty()) {
+      return Effect().reply(replyTo, StatusReply.error("an empty cart cannot be checked out"));
     }
-    return Effect().persist(new CheckedOut()).thenReply(replyTo, EntityReply::ok);
+    return Effect().persist(new CheckedOut()).thenReply(replyTo, Cart::contents);
+  }
+
+  private static StatusReply<CborSerializable> contents(State cart) {
+    return StatusReply.success(cart.contents());
   }
 
   @Override
   public EventHandler<State, Event> eventHandler() {
-    return newEventHandlerBuilder().forAnyState()
-        .onEvent(ItemAdded.class, (state, added) ->
-            state.with(added.item(), state.items().getOrDefault(added.item(), 0) + added.quantity()))
-        .onEvent(ItemRemoved.class, (state, removed) -> state.with(removed.item(), 0))
-        .onEvent(CheckedOut.class, (state, checkedOut) -> new State(state.items(), true))
-        .build();
+    EventHandlerBuilder<State, Event> builder = newEventHandlerBuilder();
+    builder.forStateType(OpenCart.class)
+        .onEvent(ItemAdded.class, (cart, added) ->
+            cart.with(added.item(), cart.items().getOrDefault(added.item(), 0) + added.quantity()))
+        .onEvent(ItemRemoved.class, (cart, removed) -> cart.with(removed.item(), 0))
+        .onEvent(CheckedOut.class, (cart, checkedOut) -> new CheckedOutCart(cart.items()));
+    return builder.build();
   }
 }

@@ -4,9 +4,10 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.colony.persistence.CborSerializable;
 import io.colony.persistence.sdk.ColonyEntity;
+import io.colony.persistence.sdk.EntityCommandHandler;
 import io.colony.persistence.sdk.EntityContext;
-import io.colony.persistence.sdk.EntityReply;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 
@@ -47,15 +48,21 @@ public final class Counter extends ColonyEntity<Counter.Command, Counter.Event, 
   }
 
   @Override
-  protected ReplyEffect<Event, State> onCommand(State state, Command command, ActorRef<EntityReply> replyTo) {
-    Increment increment = (Increment) command;
+  protected EntityCommandHandler<Command, Event, State> entityCommandHandler() {
+    return newEntityCommandHandlerBuilder().forAnyState()
+        .onCommand(Increment.class, this::increment)
+        .build();
+  }
+
+  private ReplyEffect<Event, State> increment(State state, Increment increment,
+      ActorRef<StatusReply<CborSerializable>> replyTo) {
     if (increment.by() < 1) {
-      return reject(replyTo, "by must be at least 1, not " + increment.by());
+      return Effect().reply(replyTo, StatusReply.error("by must be at least 1, not " + increment.by()));
     }
     if (state.value() > Long.MAX_VALUE - increment.by()) {
-      return reject(replyTo, "the counter would overflow");
+      return Effect().reply(replyTo, StatusReply.error("the counter would overflow"));
     }
-    return Effect().persist(new Incremented(increment.by())).thenReply(replyTo, EntityReply::ok);
+    return Effect().persist(new Incremented(increment.by())).thenReply(replyTo, StatusReply::success);
   }
 
   @Override

@@ -8,9 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.colony.persistence.CborSerializable;
 import io.colony.persistence.sdk.EntityMessage;
-import io.colony.persistence.sdk.EntityReply;
 import io.colony.samples.SampleEntities;
+import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,28 +38,58 @@ class AccountTest {
     testKit.shutdownTestKit();
   }
 
-  private static EntityReply balance(long balance) {
-    return EntityReply.ok(new Account.Balance(balance, true));
+  private static StatusReply<CborSerializable> balance(long balance) {
+    return StatusReply.success(new Account.Balance(balance, true));
   }
 
   private void assertRejected(CborSerializable command, String reason) {
     var result = run(account, command);
-    assertEquals(EntityReply.rejected(reason), result.reply());
+    assertEquals(StatusReply.error(reason), result.reply());
     assertTrue(result.hasNoEvents(), "a refusal without an operation id persists nothing");
   }
 
+  private void openWith(long balance) {
+    run(account, new Account.Open());
+    if (balance > 0) {
+      run(account, new Account.Deposit(balance, null));
+    }
+  }
+
   @Test
-  void opensDepositsAndWithdraws() {
-    assertEquals(EntityReply.ok(new Account.Balance(0, false)), view(account));
+  void aNewAccountIsEmptyAndShownAsNotOpen() {
+    assertEquals(new Account.EmptyAccount(List.of()), account.getState());
+    assertEquals(StatusReply.success(new Account.Balance(0, false)), view(account));
+  }
+
+  @Test
+  void openingMakesAnOpenAccountWithNothingInIt() {
     var opened = run(account, new Account.Open());
-    assertEquals(balance(0), opened.reply());
     assertEquals(new Account.Opened(), opened.event());
-    assertEquals(balance(100), run(account, new Account.Deposit(100, null)).reply());
+    assertEquals(balance(0), opened.reply());
+    assertEquals(new Account.OpenAccount(0, List.of()), opened.state());
+  }
+
+  @Test
+  void aDepositAddsToTheBalance() {
+    openWith(20);
+    var deposited = run(account, new Account.Deposit(100, null));
+    assertEquals(new Account.Deposited(100, null), deposited.event());
+    assertEquals(balance(120), deposited.reply());
+  }
+
+  @Test
+  void aWithdrawalTakesFromTheBalance() {
+    openWith(100);
     var withdrawn = run(account, new Account.Withdraw(30, null));
-    assertEquals(balance(70), withdrawn.reply());
     assertEquals(new Account.Withdrawn(30, null), withdrawn.event());
+    assertEquals(balance(70), withdrawn.reply());
     assertEquals(balance(70), view(account));
-    assertEquals(70, account.restart().state().balance());
+  }
+
+  @Test
+  void theBalanceSurvivesRecovery() {
+    openWith(70);
+    assertEquals(new Account.OpenAccount(70, List.of()), account.restart().state());
   }
 
   @Test
@@ -121,21 +152,21 @@ class AccountTest {
     run(account, new Account.Open());
     var refused = run(account, new Account.Withdraw(10, "op-x"));
     String reason = "insufficient funds: the balance is 0, the withdrawal 10";
-    assertEquals(EntityReply.rejected(reason), refused.reply());
+    assertEquals(StatusReply.error(reason), refused.reply());
     assertInstanceOf(Account.OperationRejected.class, refused.event());
     run(account, new Account.Deposit(100, null));
     // the money is there now, yet the same operation gets the same answer
     var again = run(account, new Account.Withdraw(10, "op-x"));
-    assertEquals(EntityReply.rejected(reason), again.reply());
+    assertEquals(StatusReply.error(reason), again.reply());
     assertTrue(again.hasNoEvents());
     assertEquals(100, account.getState().balance());
   }
 
   @Test
   void aDepositIntoAnAccountThatIsNotOpenIsRefusedForGood() {
-    assertEquals(EntityReply.rejected("account is not open"), run(account, new Account.Deposit(5, "t/deposit")).reply());
+    assertEquals(StatusReply.error("account is not open"), run(account, new Account.Deposit(5, "t/deposit")).reply());
     run(account, new Account.Open());
-    assertEquals(EntityReply.rejected("account is not open"), run(account, new Account.Deposit(5, "t/deposit")).reply());
+    assertEquals(StatusReply.error("account is not open"), run(account, new Account.Deposit(5, "t/deposit")).reply());
     assertEquals(balance(0), view(account));
   }
 

@@ -3,15 +3,19 @@ package io.colony.samples.cart;
 import static io.colony.samples.SampleEntities.run;
 import static io.colony.samples.SampleEntities.view;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.colony.persistence.CborSerializable;
 import io.colony.persistence.sdk.EntityMessage;
-import io.colony.persistence.sdk.EntityReply;
+import io.colony.persistence.sdk.UnsupportedCommandException;
 import io.colony.samples.SampleEntities;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,28 +41,62 @@ class CartTest {
     testKit.shutdownTestKit();
   }
 
-  private static Cart.State state(Map<String, Integer> items, boolean checkedOut) {
-    return new Cart.State(items, checkedOut);
+  private static StatusReply<CborSerializable> contents(Map<String, Integer> items, boolean checkedOut) {
+    return StatusReply.success(new Cart.Contents(items, checkedOut));
   }
 
   private void assertRejected(CborSerializable command, String reason) {
     var result = run(cart, command);
-    assertEquals(EntityReply.rejected(reason), result.reply());
+    assertEquals(StatusReply.error(reason), result.reply());
     assertTrue(result.hasNoEvents(), "a refusal persists nothing");
   }
 
+  private void checkedOutWithAnApple() {
+    run(cart, new Cart.AddItem("apple", 1));
+    run(cart, new Cart.Checkout());
+  }
+
   @Test
-  void addsRemovesAndChecksOut() {
-    assertEquals(EntityReply.ok(state(Map.of("pear", 1), false)), run(cart, new Cart.AddItem("pear", 1)).reply());
+  void anAddedItemIsInTheReply() {
+    var added = run(cart, new Cart.AddItem("pear", 1));
+    assertEquals(contents(Map.of("pear", 1), false), added.reply());
+    assertEquals(new Cart.ItemAdded("pear", 1), added.event());
+  }
+
+  @Test
+  void addingAnItemAgainAddsToItsQuantity() {
     run(cart, new Cart.AddItem("apple", 2));
-    assertEquals(EntityReply.ok(state(Map.of("apple", 5, "pear", 1), false)), run(cart, new Cart.AddItem("apple", 3)).reply());
+    assertEquals(contents(Map.of("apple", 5), false), run(cart, new Cart.AddItem("apple", 3)).reply());
+  }
+
+  @Test
+  void aRemovedItemIsGone() {
+    run(cart, new Cart.AddItem("apple", 2));
+    run(cart, new Cart.AddItem("pear", 1));
     var removed = run(cart, new Cart.RemoveItem("pear"));
     assertEquals(new Cart.ItemRemoved("pear"), removed.event());
+    assertEquals(contents(Map.of("apple", 2), false), removed.reply());
+  }
+
+  @Test
+  void checkoutTurnsTheCartIntoACheckedOutCart() {
+    run(cart, new Cart.AddItem("apple", 5));
     var checkedOut = run(cart, new Cart.Checkout());
-    assertEquals(EntityReply.ok(state(Map.of("apple", 5), true)), checkedOut.reply());
     assertEquals(new Cart.CheckedOut(), checkedOut.event());
-    assertEquals(EntityReply.ok(state(Map.of("apple", 5), true)), view(cart));
-    assertEquals(state(Map.of("apple", 5), true), cart.restart().state());
+    assertEquals(contents(Map.of("apple", 5), true), checkedOut.reply());
+    assertEquals(new Cart.CheckedOutCart(Map.of("apple", 5)), checkedOut.state());
+  }
+
+  @Test
+  void aCheckedOutCartIsShownAndRecoveredAsCheckedOut() {
+    checkedOutWithAnApple();
+    assertEquals(contents(Map.of("apple", 1), true), view(cart));
+    assertEquals(new Cart.CheckedOutCart(Map.of("apple", 1)), cart.restart().state());
+  }
+
+  @Test
+  void anEmptyCartIsShownAsOpenWithoutItems() {
+    assertEquals(contents(Map.of(), false), view(cart));
   }
 
   @Test
@@ -69,10 +107,18 @@ class CartTest {
   }
 
   @Test
-  void refusesBadItemsAndQuantities() {
+  void refusesAnEmptyItemName() {
     assertRejected(new Cart.AddItem(" ", 1), "item must not be empty");
     assertRejected(new Cart.AddItem(null, 1), "item must not be empty");
+  }
+
+  @Test
+  void refusesAQuantityBelowOne() {
     assertRejected(new Cart.AddItem("apple", 0), "quantity must be at least 1, not 0");
+  }
+
+  @Test
+  void refusesMoreThanAThousandOfOneItem() {
     run(cart, new Cart.AddItem("apple", 999));
     assertRejected(new Cart.AddItem("apple", 2), "a cart holds at most 1000 of one item");
     assertRejected(new Cart.AddItem("apple", Integer.MAX_VALUE), "a cart holds at most 1000 of one item");
@@ -89,14 +135,26 @@ class CartTest {
   }
 
   @Test
-  void changesNothingAfterCheckout() {
-    run(cart, new Cart.AddItem("apple", 1));
-    run(cart, new Cart.Checkout());
-    String reason = "the cart is checked out and can no longer change";
-    assertRejected(new Cart.AddItem("pear", 1), reason);
-    assertRejected(new Cart.RemoveItem("apple"), reason);
-    assertRejected(new Cart.Checkout(), reason);
-    assertEquals(state(Map.of("apple", 1), true), cart.getState());
+  void aCheckedOutCartHandlesNoCommandAndChangesNothing() {
+    checkedOutWithAnApple();
+    for (Cart.Command command : List.of(new Cart.AddItem("pear", 1), new Cart.RemoveItem("apple"), new Cart.Checkout())) {
+      var late = run(cart, command);
+      assertTrue(late.hasNoEvents(), command + " persists nothing");
+      UnsupportedCommandException unsupported = assertInstanceOf(UnsupportedCommandException.class, late.reply().getError());
+      assertEquals("'cart' entities in state CheckedOutCart do not handle " + command.getClass().getSimpleName(),
+          unsupported.getMessage());
+    }
+    assertEquals(new Cart.CheckedOutCart(Map.of("apple", 1)), cart.getState());
+  }
+
+  @Test
+  void theGuideShowsTheCartsCommandHandlerAsTheSampleHasIt() throws Exception {
+    Path root = Path.of(System.getProperty("colony.home", ".."));
+    String sample = Files.readString(root.resolve("samples/src/main/java/io/colony/samples/cart/Cart.java"));
+    String guide = Files.readString(root.resolve("docs/entities.md"));
+    String shown = guide.substring(guide.indexOf("return newEntityCommandHandlerBuilder().forStateType(OpenCart.class)"));
+    shown = shown.substring(0, shown.indexOf(".build();") + ".build();".length());
+    assertTrue(sample.replaceAll("\\s+", " ").contains(shown.replaceAll("\\s+", " ")), "docs/entities.md shows:\n" + shown);
   }
 
   @Test

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.colony.persistence.sdk.EntityMessage;
-import io.colony.persistence.sdk.EntityReply;
 import io.colony.samples.SampleEntities;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,23 +37,23 @@ class CounterTest {
   @Test
   void incrementsAndShowsTheValue() {
     var first = run(counter, new Counter.Increment(5));
-    assertEquals(EntityReply.ok(new Counter.State(5)), first.reply());
+    assertEquals(StatusReply.success(new Counter.State(5)), first.reply());
     assertEquals(new Counter.Incremented(5), first.event());
-    assertEquals(EntityReply.ok(new Counter.State(7)), run(counter, new Counter.Increment(2)).reply());
-    assertEquals(EntityReply.ok(new Counter.State(7)), view(counter));
+    assertEquals(StatusReply.success(new Counter.State(7)), run(counter, new Counter.Increment(2)).reply());
+    assertEquals(StatusReply.success(new Counter.State(7)), view(counter));
     assertEquals(new Counter.State(7), counter.restart().state());
   }
 
   @Test
   void startsAtZero() {
-    assertEquals(EntityReply.ok(new Counter.State(0)), view(counter));
+    assertEquals(StatusReply.success(new Counter.State(0)), view(counter));
   }
 
   @Test
   void rejectsAnIncrementBelowOne() {
     for (long by : new long[] {0, -3}) {
       var rejected = run(counter, new Counter.Increment(by));
-      assertEquals(EntityReply.rejected("by must be at least 1, not " + by), rejected.reply());
+      assertEquals(StatusReply.error("by must be at least 1, not " + by), rejected.reply());
       assertTrue(rejected.hasNoEvents());
     }
   }
@@ -62,9 +62,9 @@ class CounterTest {
   void rejectsAnOverflow() {
     run(counter, new Counter.Increment(Long.MAX_VALUE - 1));
     var rejected = run(counter, new Counter.Increment(2));
-    assertEquals(EntityReply.rejected("the counter would overflow"), rejected.reply());
+    assertEquals(StatusReply.error("the counter would overflow"), rejected.reply());
     assertTrue(rejected.hasNoEvents());
-    assertEquals(EntityReply.ok(new Counter.State(Long.MAX_VALUE)), run(counter, new Counter.Increment(1)).reply());
+    assertEquals(StatusReply.success(new Counter.State(Long.MAX_VALUE)), run(counter, new Counter.Increment(1)).reply());
   }
 
   @Test

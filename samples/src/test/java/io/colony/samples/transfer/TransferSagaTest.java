@@ -3,9 +3,10 @@ package io.colony.samples.transfer;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import io.colony.persistence.CborSerializable;
 import io.colony.persistence.sdk.EntityMessage;
-import io.colony.persistence.sdk.EntityReply;
+import io.colony.persistence.sdk.CommandCodec;
 import io.colony.samples.SampleEntities;
 import io.colony.samples.account.Account;
 import java.time.Duration;
@@ -16,6 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,6 +41,7 @@ class TransferSagaTest {
   private final Map<String, TestProbe<EntityMessage>> accounts = new ConcurrentHashMap<>();
   private final AtomicInteger passivations = new AtomicInteger();
   private final PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
+  private final CommandCodec codec = CommandCodec.get(testKit.system());
   private String id;
   private int ids;
 
@@ -67,27 +70,31 @@ class TransferSagaTest {
         passivations::incrementAndGet));
   }
 
-  private EntityReply ask(ActorRef<EntityMessage> transfer, CborSerializable command) {
-    TestProbe<EntityReply> reply = testKit.createTestProbe();
-    transfer.tell(new EntityMessage.Envelope(command, reply.ref()));
+  private StatusReply<CborSerializable> ask(ActorRef<EntityMessage> transfer, CborSerializable command) {
+    TestProbe<StatusReply<CborSerializable>> reply = testKit.createTestProbe();
+    transfer.tell(new EntityMessage.Envelope(codec.encode(command), reply.ref()));
     return reply.receiveMessage();
   }
 
   private Transfer.View view(ActorRef<EntityMessage> transfer) {
-    TestProbe<EntityReply> reply = testKit.createTestProbe();
+    TestProbe<StatusReply<CborSerializable>> reply = testKit.createTestProbe();
     transfer.tell(new EntityMessage.GetState(reply.ref()));
-    return (Transfer.View) ((EntityReply.Ok) reply.receiveMessage()).value();
+    return (Transfer.View) reply.receiveMessage().getValue();
   }
 
   /** The next account command the saga sends to {@code account}. */
   private EntityMessage.Envelope expect(String account, Account.Command command) {
     EntityMessage.Envelope envelope = account(account).expectMessageClass(EntityMessage.Envelope.class, Duration.ofSeconds(3));
-    assertEquals(command, envelope.command());
+    try {
+      assertEquals(command, codec.decode(envelope.command(), Account.Command.class));
+    } catch (JsonProcessingException e) {
+      throw new AssertionError("not an account command: " + envelope.command(), e);
+    }
     return envelope;
   }
 
   private static void ok(EntityMessage.Envelope envelope, long balance) {
-    envelope.replyTo().tell(EntityReply.ok(new Account.Balance(balance, true)));
+    envelope.replyTo().tell(StatusReply.success(new Account.Balance(balance, true)));
   }
 
   private void awaitStatus(ActorRef<EntityMessage> transfer, Transfer.Status status) {
@@ -120,7 +127,7 @@ class TransferSagaTest {
     ActorRef<EntityMessage> transfer = spawnTransfer();
     ask(transfer, new Transfer.Start("a", "b", 500));
     expect("a", new Account.Withdraw(500, op("withdraw"))).replyTo()
-        .tell(EntityReply.rejected("insufficient funds: the balance is 100, the withdrawal 500"));
+        .tell(StatusReply.error("insufficient funds: the balance is 100, the withdrawal 500"));
     awaitStatus(transfer, Transfer.Status.FAILED);
     assertEquals("withdrawal refused: insufficient funds: the balance is 100, the withdrawal 500", view(transfer).reason());
     account("b").expectNoMessage(Duration.ofMillis(200));
@@ -131,7 +138,7 @@ class TransferSagaTest {
     ActorRef<EntityMessage> transfer = spawnTransfer();
     ask(transfer, new Transfer.Start("a", "ghost", 40));
     ok(expect("a", new Account.Withdraw(40, op("withdraw"))), 60);
-    expect("ghost", new Account.Deposit(40, op("deposit"))).replyTo().tell(EntityReply.rejected("account is not open"));
+    expect("ghost", new Account.Deposit(40, op("deposit"))).replyTo().tell(StatusReply.error("account is not open"));
     ok(expect("a", new Account.Deposit(40, op("refund"))), 100);
     awaitStatus(transfer, Transfer.Status.FAILED);
     assertEquals("deposit refused: account is not open; refunded", view(transfer).reason());
@@ -184,7 +191,7 @@ class TransferSagaTest {
     ActorRef<EntityMessage> transfer = spawnTransfer();
     ask(transfer, new Transfer.Start("a", "ghost", 4));
     ok(expect("a", new Account.Withdraw(4, op("withdraw"))), 0);
-    expect("ghost", new Account.Deposit(4, op("deposit"))).replyTo().tell(EntityReply.rejected("account is not open"));
+    expect("ghost", new Account.Deposit(4, op("deposit"))).replyTo().tell(StatusReply.error("account is not open"));
     expect("a", new Account.Deposit(4, op("refund")));
     testKit.stop(transfer);
 

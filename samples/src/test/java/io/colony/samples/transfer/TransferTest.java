@@ -3,14 +3,16 @@ package io.colony.samples.transfer;
 import static io.colony.samples.SampleEntities.run;
 import static io.colony.samples.SampleEntities.view;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.colony.persistence.sdk.EntityMessage;
-import io.colony.persistence.sdk.EntityReply;
+import io.colony.persistence.sdk.CommandCodec;
 import io.colony.samples.SampleEntities;
 import io.colony.samples.account.Account;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,19 +44,21 @@ class TransferTest {
 
   private void assertRejected(Transfer.Start start, String reason) {
     var result = run(transfer, start);
-    assertEquals(EntityReply.rejected(reason), result.reply());
+    assertEquals(StatusReply.error(reason), result.reply());
     assertTrue(result.hasNoEvents());
   }
 
   @Test
-  void startIsJournaledRepliesPendingAndAsksForTheWithdrawal() {
+  void startIsJournaledRepliesPendingAndAsksForTheWithdrawal() throws Exception {
     var started = run(transfer, new Transfer.Start("a", "b", 10));
     assertEquals(new Transfer.TransferStarted("a", "b", 10), started.event());
+    assertEquals(new Transfer.Withdrawing(new Transfer.Terms("a", "b", 10)), started.state());
     Transfer.View pending = new Transfer.View(id, Transfer.Status.PENDING, "a", "b", 10, Transfer.Step.WITHDRAW, null);
-    assertEquals(EntityReply.ok(pending), started.reply());
-    assertEquals(EntityReply.ok(pending), view(transfer));
+    assertEquals(StatusReply.success(pending), started.reply());
+    assertEquals(StatusReply.success(pending), view(transfer));
     EntityMessage.Envelope withdrawal = accounts.expectMessageClass(EntityMessage.Envelope.class);
-    assertEquals(new Account.Withdraw(10, "transfer/" + id + "/withdraw"), withdrawal.command());
+    assertEquals(new Account.Withdraw(10, "transfer/" + id + "/withdraw"),
+        CommandCodec.get(testKit.system()).decode(withdrawal.command(), Account.Command.class));
   }
 
   @Test
@@ -69,7 +73,7 @@ class TransferTest {
 
   @Test
   void aTransferThatWasNeverStartedDoesNotExist() {
-    assertEquals(new EntityReply.Ok(null), view(transfer));
+    assertNull(view(transfer).getValue());
   }
 
   @Test
@@ -78,7 +82,7 @@ class TransferTest {
     assertRejected(new Transfer.Start("a", " ", 10), "from and to must name accounts");
     assertRejected(new Transfer.Start("a", "a", 10), "from and to must be different accounts");
     assertRejected(new Transfer.Start("a", "b", 0), "amount must be at least 1, not 0");
-    assertEquals(new EntityReply.Ok(null), view(transfer));
+    assertNull(view(transfer).getValue());
   }
 
   @Test

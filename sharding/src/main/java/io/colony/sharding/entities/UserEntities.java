@@ -1,16 +1,16 @@
 package io.colony.sharding.entities;
 
 import io.colony.persistence.CborSerializable;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.colony.persistence.sdk.CommandCodec;
 import io.colony.persistence.sdk.EntityContext;
 import io.colony.persistence.sdk.EntityMessage;
-import io.colony.persistence.sdk.EntityReply;
 import io.colony.persistence.sdk.EntityType;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -35,10 +35,12 @@ public final class UserEntities {
   private final EntityRegistry registry;
   private final Map<String, EntityTypeKey<EntityMessage>> keys;
   private final Duration askTimeout;
+  private final CommandCodec codec;
 
   private UserEntities(ClusterSharding sharding, EntityRegistry registry, Map<String, EntityTypeKey<EntityMessage>> keys,
-      Duration askTimeout) {
+      Duration askTimeout, CommandCodec codec) {
     this.sharding = sharding;
+    this.codec = codec;
     this.registry = registry;
     this.keys = keys;
     this.askTimeout = askTimeout;
@@ -51,7 +53,7 @@ public final class UserEntities {
     for (EntityType<?> type : registry.types()) {
       keys.put(type.name(), EntityTypeKey.create(EntityMessage.class, type.name()));
     }
-    UserEntities entities = new UserEntities(sharding, registry, keys, askTimeout);
+    UserEntities entities = new UserEntities(sharding, registry, keys, askTimeout, CommandCodec.get(system));
     for (EntityType<?> type : registry.types()) {
       ClusterShardingSettings settings = ClusterShardingSettings.create(system);
       if (type.rememberEntities()) {
@@ -98,13 +100,19 @@ public final class UserEntities {
     return sharding.entityRefFor(key, id);
   }
 
-  /** Sends a command; fails with a {@link java.util.concurrent.TimeoutException} after the ask timeout. */
-  public CompletionStage<EntityReply> command(String type, String id, CborSerializable command) {
-    return entityRef(type, id).ask(replyTo -> new EntityMessage.Envelope(command, replyTo), askTimeout);
+  /**
+   * Sends a command and completes with the value of the entity's {@code StatusReply.success}. Fails
+   * with {@link org.apache.pekko.pattern.StatusReply.ErrorMessage} when the entity refuses,
+   * {@link io.colony.persistence.sdk.UnsupportedCommandException} when it does not handle the
+   * command in its state, or {@link java.util.concurrent.TimeoutException} after the ask timeout.
+   */
+  public CompletionStage<CborSerializable> command(String type, String id, CborSerializable command) {
+    JsonNode tree = codec.encode(command);
+    return entityRef(type, id).askWithStatus(replyTo -> new EntityMessage.Envelope(tree, replyTo), askTimeout);
   }
 
-  /** Reads the entity's state as its view shows it ({@code Ok(null)} when it does not exist). */
-  public CompletionStage<EntityReply> state(String type, String id) {
-    return entityRef(type, id).ask((ActorRef<EntityReply> replyTo) -> new EntityMessage.GetState(replyTo), askTimeout);
+  /** Reads the entity's state as its view shows it ({@code null} when it does not exist). */
+  public CompletionStage<CborSerializable> state(String type, String id) {
+    return entityRef(type, id).askWithStatus(EntityMessage.GetState::new, askTimeout);
   }
 }
