@@ -42,8 +42,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Three nodes as three ActorSystems in this JVM, each assembled by {@link ColonyNode#start} (the
  * code {@code Main} runs), in one cluster on one shared in-memory H2 journal: sharding spreads
- * the key-value entities over the nodes, and when a node is downed its keys are served by the
- * others from the journal. Faster than the process tests and able to look inside (cluster state);
+ * the key-value entities over the nodes, an entity's answers (also its refusals and the 400 for a
+ * command it does not handle) reach a client of any node, and when a node is downed its keys are
+ * served by the others from the journal. Faster than the process tests and able to look inside (cluster state);
  * a real kill -9 is left to {@code KvClusterSystemTest}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -94,6 +95,26 @@ class InJvmClusterTest {
 
   @Test
   @Order(2)
+  void anEntityOnAnotherNodeAnswersAnUnhandledCommandWith400AndARefusalWith422() {
+    // Each cart lives on one node and is asked through all three, so most answers cross nodes.
+    for (int i = 0; i < 6; i++) {
+      String cart = "/v1/entities/cart/in-jvm-" + i;
+      assertEquals(200, post(urls.get(0), cart, "{\"type\":\"add\",\"item\":\"tea\",\"quantity\":1}").statusCode());
+      assertEquals(200, post(urls.get(1), cart, "{\"type\":\"checkout\"}").statusCode());
+      for (String url : urls) {
+        HttpResponse<String> unhandled = post(url, cart, "{\"type\":\"add\",\"item\":\"jam\",\"quantity\":1}");
+        assertEquals(400, unhandled.statusCode(), unhandled.body());
+        assertTrue(unhandled.body().contains("\"unsupported_command\""), unhandled.body());
+      }
+    }
+    for (String url : urls) {
+      HttpResponse<String> refused = post(url, "/v1/entities/account/in-jvm-empty", "{\"type\":\"deposit\",\"amount\":5}");
+      assertEquals(422, refused.statusCode(), refused.body());
+    }
+  }
+
+  @Test
+  @Order(3)
   void theKeysOfADownedNodeAreServedByTheOthersWithTheirLastValues() {
     ColonyNode victim = nodes.get(2);
     Address address = Cluster.get(victim.system()).selfMember().address();
@@ -130,6 +151,12 @@ class InJvmClusterTest {
             Cluster.get(node.system()).state().getMembers().spliterator(), false)
         .filter(member -> member.status() == MemberStatus.up())
         .count();
+  }
+
+  private static HttpResponse<String> post(String url, String path, String json) {
+    return HttpJson.send(HttpRequest.newBuilder(URI.create(url + path))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(json)));
   }
 
   private static HttpResponse<String> put(String url, String key, String value) {
