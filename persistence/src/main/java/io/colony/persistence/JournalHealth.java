@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -90,9 +91,26 @@ public final class JournalHealth implements AutoCloseable {
     return next;
   }
 
+  /**
+   * A new connection whose opening is bounded by {@code timeout} through the driver's own
+   * properties, not {@code DriverManager.setLoginTimeout}, which would change it for the whole JVM.
+   * H2 bounds its TCP connect itself ({@code h2.socketConnectTimeout}, 2 s); the statement's query
+   * timeout bounds the rest.
+   */
   private Connection connect() throws SQLException {
-    DriverManager.setLoginTimeout((int) Math.max(1, timeout.toSeconds()));
-    return DriverManager.getConnection(database.url(), database.user(), database.password());
+    Properties properties = new Properties();
+    if (database.user() != null) {
+      properties.setProperty("user", database.user());
+    }
+    if (database.password() != null) {
+      properties.setProperty("password", database.password());
+    }
+    if (database.kind() == JournalDatabase.Kind.POSTGRES) {
+      String seconds = String.valueOf(Math.max(1, timeout.toSeconds()));
+      properties.setProperty("connectTimeout", seconds);
+      properties.setProperty("loginTimeout", seconds);
+    }
+    return DriverManager.getConnection(database.url(), properties);
   }
 
   private void report(Status before, Status now) {
