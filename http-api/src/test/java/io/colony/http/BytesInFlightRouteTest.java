@@ -4,7 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.colony.http.testing.HttpJson;
+import io.colony.testkit.HttpJson;
 import io.colony.http.testing.InJvmNode;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.colony.http.testing.HttpJson;
+import io.colony.testkit.HttpJson;
 import io.colony.http.testing.InJvmNode;
-import io.colony.http.testing.KvJournal;
+import io.colony.testkit.KvJournal;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;

@@ -1,11 +1,11 @@
 package io.colony.http;
 
-import static io.colony.http.testing.HttpJson.json;
+import static io.colony.testkit.HttpJson.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.colony.http.testing.FreePorts;
-import io.colony.http.testing.HttpJson;
+import io.colony.testkit.FreePorts;
+import io.colony.testkit.HttpJson;
 import io.colony.http.testing.InJvmNode;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;

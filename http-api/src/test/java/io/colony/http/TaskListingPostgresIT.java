@@ -1,16 +1,16 @@
 package io.colony.http;
 
-import static io.colony.http.testing.HttpJson.json;
+import static io.colony.testkit.HttpJson.json;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import io.colony.http.testing.FreePorts;
-import io.colony.http.testing.HttpJson;
+import io.colony.testkit.FreePorts;
+import io.colony.testkit.HttpJson;
 import io.colony.http.testing.InJvmNode;
-import io.colony.http.testing.Postgres;
-import io.colony.http.testing.TaskJournal;
+import io.colony.testkit.Postgres;
+import io.colony.testkit.TaskJournal;
 import io.colony.persistence.projection.ReadSideDatabase;
 import io.colony.tasks.Outcome;
 import io.colony.tasks.TaskRecord;

@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.colony.http.testing.FreePorts;
-import io.colony.http.testing.H2Server;
-import io.colony.http.testing.HttpJson;
-import io.colony.http.testing.Membership;
-import io.colony.http.testing.NodeProcess;
+import io.colony.testkit.FreePorts;
+import io.colony.testkit.H2Server;
+import io.colony.testkit.HttpJson;
+import io.colony.testkit.Membership;
+import io.colony.testkit.NodeProcess;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

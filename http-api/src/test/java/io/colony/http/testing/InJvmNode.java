@@ -1,6 +1,8 @@
 package io.colony.http.testing;
 
 import com.typesafe.config.Config;
+import io.colony.testkit.FreePorts;
+import io.colony.testkit.HttpJson;
 import com.typesafe.config.ConfigFactory;
 import io.colony.runtime.NodeConfig;
 import java.util.HashMap;
