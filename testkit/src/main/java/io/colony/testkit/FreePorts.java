@@ -66,8 +66,10 @@ public final class FreePorts {
   /** The first port of the ephemeral range, 32768 where /proc does not say. */
   static int ephemeralLow() {
     try {
-      String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
-      return Integer.parseInt(range.split("\\s+")[0]);
+      // Line by line: Files.readString of a /proc file can answer only its first byte.
+      String range = Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim();
+      int low = Integer.parseInt(range.split("\\s+")[0]);
+      return low > 2048 ? low : 32768;
     } catch (IOException | RuntimeException notLinux) {
       return 32768;
     }
