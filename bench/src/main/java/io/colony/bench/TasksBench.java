@@ -665,7 +665,7 @@ public final class TasksBench {
     long sum = 0;
     List<Object> nodes = new ArrayList<>();
     for (int i = 0; i < cluster.size(); i++) {
-      HeapReading h = heapAfterFullGc(cluster.pid(i));
+      HeapReading h = HeapReading.afterFullGc(cluster.pid(i));
       Map<String, Object> node = h.toMap();
       node.put("node", "node-" + (i + 1));
       nodes.add(node);
