@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import io.colony.testkit.FreePorts;
 import io.colony.testkit.HttpJson;
 import io.colony.http.testing.InJvmNode;
 import io.colony.testkit.Postgres;
@@ -23,7 +22,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,15 +53,14 @@ class TaskListingPostgresIT {
   @Test
   void listingPagesFiltersAndRetentionOnPostgres() throws SQLException {
     database = Postgres.start();
-    int httpPort = FreePorts.next();
-    node = ColonyNode.start(InJvmNode.config(httpPort, FreePorts.next(), database.env(), """
+    InJvmNode.Started started = InJvmNode.startReady(database.env(), """
         colony.tasks.retention = 1h
         colony.tasks.retention-sweep-interval = 500ms
         # Failsafe, unlike Surefire, does not turn this off; an in-JVM node must not end the test JVM.
         pekko.coordinated-shutdown.exit-jvm = off
-        """));
-    String base = "http://127.0.0.1:" + httpPort;
-    await().atMost(Duration.ofSeconds(30)).until(() -> HttpJson.status(base + "/ready") == 200);
+        """);
+    node = started.node();
+    String base = started.base();
 
     Set<String> ids = new HashSet<>();
     for (int i = 0; i < 7; i++) {
@@ -98,16 +95,7 @@ class TaskListingPostgresIT {
   }
 
   private static List<JsonNode> pages(String base, String first) {
-    List<JsonNode> pages = new ArrayList<>();
-    String next = null;
-    do {
-      HttpResponse<String> response = HttpJson.get(base + first + (next == null ? "" : "&after=" + next));
-      assertEquals(200, response.statusCode(), response.body());
-      JsonNode page = json(response);
-      pages.add(page);
-      next = page.get("next").isNull() ? null : page.get("next").asText();
-    } while (next != null && pages.size() < 100);
-    return pages;
+    return HttpJson.pages(base + first, 100);
   }
 
   private static Set<String> idsOf(List<JsonNode> pages) {
