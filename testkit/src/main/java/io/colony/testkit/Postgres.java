@@ -70,7 +70,7 @@ public final class Postgres implements TestDatabase {
     }
   }
 
-  /** Runs .ci/postgres; its output, or an empty list with the output's lines when it failed to start. */
+  /** Runs .ci/postgres and answers its output; a failed start answers it too, for the caller to judge. */
   private static List<String> script(String command, Path dir) {
     Path home = Path.of(System.getProperty("colony.home", "..")).toAbsolutePath().normalize();
     try {
