@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.colony.http.testing.InJvmNode;
 import io.colony.testkit.FreePorts;
 import io.colony.testkit.HttpJson;
-import io.colony.http.testing.InJvmNode;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.colony.testkit.HttpJson;
 import io.colony.http.testing.InJvmNode;
+import io.colony.testkit.HttpJson;
 import io.colony.testkit.KvJournal;
 import java.net.URI;
 import java.net.URLEncoder;

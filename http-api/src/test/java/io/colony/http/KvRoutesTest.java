@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.colony.testkit.HttpJson;
 import io.colony.http.testing.InJvmNode;
+import io.colony.testkit.HttpJson;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;

@@ -6,9 +6,9 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.colony.http.testing.InJvmNode;
 import io.colony.testkit.FreePorts;
 import io.colony.testkit.HttpJson;
-import io.colony.http.testing.InJvmNode;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;

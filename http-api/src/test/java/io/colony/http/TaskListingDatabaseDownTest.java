@@ -4,9 +4,9 @@ import static io.colony.testkit.HttpJson.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.colony.http.testing.InJvmNode;
 import io.colony.testkit.FreePorts;
 import io.colony.testkit.HttpJson;
-import io.colony.http.testing.InJvmNode;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Map;

@@ -6,21 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import io.colony.testkit.HttpJson;
 import io.colony.http.testing.InJvmNode;
-import io.colony.testkit.Postgres;
-import io.colony.testkit.TaskJournal;
-import io.colony.persistence.projection.ReadSideDatabase;
 import io.colony.tasks.Outcome;
 import io.colony.tasks.TaskRecord;
 import io.colony.tasks.TaskSpec;
+import io.colony.testkit.HttpJson;
+import io.colony.testkit.Postgres;
+import io.colony.testkit.ReadSideSql;
+import io.colony.testkit.TaskJournal;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -105,11 +102,6 @@ class TaskListingPostgresIT {
   }
 
   private long scalar(String sql) throws SQLException {
-    try (Connection connection = ReadSideDatabase.get(node.system()).dataSource().getConnection();
-        Statement statement = connection.createStatement();
-        ResultSet result = statement.executeQuery(sql)) {
-      result.next();
-      return result.getLong(1);
-    }
+    return ReadSideSql.scalar(node.system(), sql);
   }
 }

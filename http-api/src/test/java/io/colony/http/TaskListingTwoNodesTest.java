@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.colony.http.testing.InJvmNode;
 import io.colony.testkit.FreePorts;
 import io.colony.testkit.HttpJson;
-import io.colony.http.testing.InJvmNode;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

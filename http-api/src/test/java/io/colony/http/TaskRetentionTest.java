@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.colony.testkit.HttpJson;
 import io.colony.http.testing.InJvmNode;
 import io.colony.persistence.projection.ReadSideDatabase;
+import io.colony.testkit.HttpJson;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

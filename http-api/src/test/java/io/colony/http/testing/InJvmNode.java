@@ -1,10 +1,10 @@
 package io.colony.http.testing;
 
 import com.typesafe.config.Config;
-import io.colony.testkit.FreePorts;
-import io.colony.testkit.HttpJson;
 import com.typesafe.config.ConfigFactory;
 import io.colony.runtime.NodeConfig;
+import io.colony.testkit.FreePorts;
+import io.colony.testkit.HttpJson;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
