@@ -12,11 +12,13 @@ case "${1:-}" in
   cluster) main=ClusterBench ;;
   *) echo "usage: bench/run.sh kv|tasks|cluster" >&2; exit 2 ;;
 esac
-if [ ! -f http-api/target/colony-node.jar ] || [ ! -d bench/target/classes/io/colony/bench ]; then
+if [ ! -f http-api/target/colony-node.jar ] || [ ! -f bench/target/colony-bench.jar ]; then
   mvn -B -q -o -DskipTests package
 fi
 mkdir -p "target/bench-$1"
 read -r -a opts <<<"${BENCH_OPTS:-}"
-java "${opts[@]}" -cp http-api/target/colony-node.jar:bench/target/classes "io.colony.bench.$main" 2>&1 \
+# The node jar (the classes the nodes run), then the drivers with the test kit (bench/pom.xml).
+java -Dcolony.jar=http-api/target/colony-node.jar -Dcolony.home=. "${opts[@]}" \
+  -cp http-api/target/colony-node.jar:bench/target/colony-bench.jar "io.colony.bench.$main" 2>&1 \
   | tee "target/bench-$1/last-run.log"
 exit "${PIPESTATUS[0]}"

@@ -2,8 +2,9 @@ package io.colony.bench;
 
 import com.typesafe.config.Config;
 import io.colony.runtime.NodeConfig;
+import io.colony.testkit.FreePorts;
+import io.colony.testkit.NodeProcess;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,7 +34,6 @@ import java.util.Map;
 public class ClusterBench {
 
   static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-  static final Path JAR = Path.of("http-api/target/colony-node.jar").toAbsolutePath();
   static final Path WORK = Path.of("target/bench-cluster").toAbsolutePath();
 
   public static void main(String[] args) throws Exception {
@@ -45,8 +45,8 @@ public class ClusterBench {
     List<Double> colonyUp = new ArrayList<>();
     List<Double> removal = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      int baseHttp = consecutiveFreePorts(3);
-      int baseRemote = consecutiveFreePorts(3);
+      int baseHttp = FreePorts.consecutive(3);
+      int baseRemote = FreePorts.consecutive(3);
       long t0 = System.nanoTime();
       run(baseHttp, baseRemote, "up", "3");
       colonyUp.add(seconds(t0));
@@ -73,38 +73,31 @@ public class ClusterBench {
 
     Path out = Path.of("bench/results/cluster.json");
     Files.createDirectories(out.getParent());
-    Files.writeString(out, String.format(Locale.ROOT, """
-        {
-          "measuredAt": "%s",
-          "machine": "%d cores",
-          "startToUpSeconds": {"median": %.3f, "runs": %s},
-          "colonyUp3Seconds": {"median": %.3f, "runs": %s},
-          "killToRemovedSeconds": {"median": %.3f, "runs": %s},
-          "configuredBoundSeconds": %.3f,
-          "removalOverBound": %.3f
-        }
-        """, Instant.now(), Runtime.getRuntime().availableProcessors(),
-        median(startUp), fmt(startUp), median(colonyUp), fmt(colonyUp),
-        removalMedian, fmt(removal), bound, removalMedian / bound));
-    System.out.println("\nwrote " + out);
+    BenchSupport.writeJson(out, new ClusterResult(Instant.now().toString(),
+        Runtime.getRuntime().availableProcessors() + " cores", Series.of(startUp), Series.of(colonyUp),
+        Series.of(removal), BenchSupport.round(bound, 3), BenchSupport.round(removalMedian / bound, 3)));
+  }
+
+  /** bench/results/cluster.json. */
+  record ClusterResult(String measuredAt, String machine, Series startToUpSeconds, Series colonyUp3Seconds,
+      Series killToRemovedSeconds, Double configuredBoundSeconds, Double removalOverBound) {}
+
+  /** The runs of one measure and their median, in seconds. */
+  record Series(Double median, List<Double> runs) {
+    static Series of(List<Double> runs) {
+      return new Series(BenchSupport.round(ClusterBench.median(runs), 3), runs.stream().map(r -> BenchSupport.round(r, 2)).toList());
+    }
   }
 
   static double singleNodeStartSeconds(int run) throws Exception {
-    int http = freePort();
-    int remote = freePort();
-    ProcessBuilder builder = new ProcessBuilder("java", "-Xmx256m", "-jar", JAR.toString());
-    builder.environment().put("COLONY_HTTP_PORT", String.valueOf(http));
-    builder.environment().put("COLONY_REMOTE_PORT", String.valueOf(remote));
-    builder.environment().put("COLONY_SEED_NODES", "127.0.0.1:" + remote);
-    builder.redirectErrorStream(true).redirectOutput(WORK.resolve("start-" + run + ".log").toFile());
+    int remote = FreePorts.next();
     long t0 = System.nanoTime();
-    Process node = builder.start();
-    try {
-      awaitStatus("http://127.0.0.1:" + http + "/ready", 200, Duration.ofSeconds(60));
-      return seconds(t0);
-    } finally {
-      node.destroy();
-      node.waitFor();
+    try (NodeProcess node = NodeProcess.start("start-" + run, WORK, FreePorts.next(), remote,
+        Map.of("COLONY_SEED_NODES", "127.0.0.1:" + remote), List.of(), List.of("-Xmx256m"))) {
+      awaitStatus(node.url() + "/ready", 200, Duration.ofSeconds(60));
+      double seconds = seconds(t0);
+      node.stop(Duration.ofSeconds(40));
+      return seconds;
     }
   }
 
@@ -162,29 +155,6 @@ public class ClusterBench {
     } catch (IOException | InterruptedException e) {
       return null;
     }
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
-  static int consecutiveFreePorts(int n) {
-    java.util.Random random = new java.util.Random();
-    outer:
-    for (int attempt = 0; attempt < 200; attempt++) {
-      int base = 20000 + random.nextInt(20000);
-      for (int i = 0; i < n; i++) {
-        try (ServerSocket s = new ServerSocket(base + i)) {
-          // free
-        } catch (IOException busy) {
-          continue outer;
-        }
-      }
-      return base;
-    }
-    throw new IllegalStateException("no free ports");
   }
 
   static double secondsOf(Config config, String path) {

@@ -2,6 +2,7 @@ package io.colony.bench;
 
 import static io.colony.bench.BenchSupport.*;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -134,18 +135,17 @@ public final class KvBench {
     Path outDir = FULL_RUN ? Path.of("bench/results") : runDir;
     Files.createDirectories(outDir);
     for (Map.Entry<String, List<Map<String, Object>>> e : results.entrySet()) {
-      Map<String, Object> doc = resultDocument(startedAt, e.getKey());
-      doc.put("setup", setup());
-      Map<String, Object> goals = new LinkedHashMap<>();
-      goals.put("putOverJdbcOneCommit", 1.0);
-      goals.put("putOverJdbcBatched", 0.2);
-      goals.put("getOverAlive", 0.6);
-      doc.put("goals", goals);
-      doc.put("runs", e.getValue());
-      doc.put("wholeBenchmarkSeconds", round(totalSeconds, 1));
-      writeJson(outDir.resolve("kv-" + e.getKey() + ".json"), doc);
+      writeJson(outDir.resolve("kv-" + e.getKey() + ".json"), new KvResult(ResultHead.of(startedAt, e.getKey()), setup(),
+          new Goals(1.0, 0.2, 0.6), e.getValue(), round(totalSeconds, 1)));
     }
   }
+
+  /** bench/results/kv-&lt;store&gt;.json. */
+  record KvResult(@JsonUnwrapped ResultHead head, Map<String, Object> setup, Goals goals, List<Map<String, Object>> runs,
+      Double wholeBenchmarkSeconds) {}
+
+  /** The ratios each run's "ratios" are held against. */
+  record Goals(double putOverJdbcOneCommit, double putOverJdbcBatched, double getOverAlive) {}
 
   static Map<String, Object> setup() {
     Map<String, Object> s = new LinkedHashMap<>();
@@ -181,9 +181,9 @@ public final class KvBench {
     run.put("database", db.describe());
 
     long u0 = System.nanoTime();
-    LocalCluster cluster = LocalCluster.start(store + "-" + nodeCount + "n", db, dir, nodeCount, NODE_JVM_OPTS, Map.of());
+    BenchCluster cluster = BenchCluster.start(store + "-" + nodeCount + "n", db, dir, nodeCount, NODE_JVM_OPTS, Map.of());
     run.put("clusterUpSeconds", round(seconds(u0), 1));
-    System.out.printf(Locale.ROOT, "all %d node(s) Up after %.1f s (HTTP ports %s)%n", nodeCount, seconds(u0), cluster.httpPorts);
+    System.out.printf(Locale.ROOT, "all %d node(s) Up after %.1f s (HTTP ports %s)%n", nodeCount, seconds(u0), cluster.httpPorts());
 
     List<String> bases = cluster.bases();
     int n = bases.size();
@@ -433,7 +433,4 @@ public final class KvBench {
   static String num(Object v) {
     return v == null ? "-" : String.format(Locale.ROOT, "%.2f", ((Number) v).doubleValue());
   }
-
-  // ---------------------------------------------------------------- minimal JSON writer
-
 }

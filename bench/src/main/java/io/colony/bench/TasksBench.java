@@ -2,6 +2,7 @@ package io.colony.bench;
 
 import static io.colony.bench.BenchSupport.*;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
@@ -235,18 +236,17 @@ public final class TasksBench {
     Path outDir = FULL_RUN ? Path.of("bench/results") : runDir;
     Files.createDirectories(outDir);
     for (Map.Entry<String, Map<String, Object>> e : results.entrySet()) {
-      Map<String, Object> doc = resultDocument(startedAt, e.getKey());
-      doc.put("setup", setup());
-      Map<String, Object> goals = new LinkedHashMap<>();
-      goals.put("tasksOverKvPut", 0.4);
-      goals.put("outageOverBound", 1.15);
-      goals.put("lostTasksAfterKill", 0);
-      doc.put("goals", goals);
-      doc.put("run", e.getValue());
-      doc.put("wholeBenchmarkSeconds", round(totalSeconds, 1));
-      writeJson(outDir.resolve("tasks-" + e.getKey() + ".json"), doc);
+      writeJson(outDir.resolve("tasks-" + e.getKey() + ".json"), new TasksResult(ResultHead.of(startedAt, e.getKey()),
+          setup(), new Goals(0.4, 1.15, 0), e.getValue(), round(totalSeconds, 1)));
     }
   }
+
+  /** bench/results/tasks-&lt;store&gt;.json. */
+  record TasksResult(@JsonUnwrapped ResultHead head, Map<String, Object> setup, Goals goals, Map<String, Object> run,
+      Double wholeBenchmarkSeconds) {}
+
+  /** What the run's figures are held against. */
+  record Goals(double tasksOverKvPut, double outageOverBound, int lostTasksAfterKill) {}
 
   static Map<String, Object> setup() {
     Map<String, Object> s = new LinkedHashMap<>();
@@ -297,7 +297,7 @@ public final class TasksBench {
 
   /** What a group of phases does with its cluster. */
   interface ClusterMeasurement {
-    void run(LocalCluster cluster) throws Exception;
+    void run(BenchCluster cluster) throws Exception;
   }
 
   static void measure(String store, Path dir, ExecutorService pool, Map<String, Object> run) throws Exception {
@@ -345,7 +345,7 @@ public final class TasksBench {
 
   /** A phase on a cluster of its own; what it finds goes into {@code m}. */
   interface PhaseBody {
-    void run(LocalCluster cluster, Map<String, Object> m) throws Exception;
+    void run(BenchCluster cluster, Map<String, Object> m) throws Exception;
   }
 
   /** The machine is shared: waits (bounded) for the 1-minute load average to fall below QUIET_LOAD. */
@@ -378,10 +378,10 @@ public final class TasksBench {
     List<String> options = new ArrayList<>(NODE_JVM_OPTS);
     options.addAll(jvmOptions);
     long u0 = System.nanoTime();
-    LocalCluster cluster = LocalCluster.start(store + "/" + dir.getFileName(), db, dir, NODE_COUNT, options, environment);
+    BenchCluster cluster = BenchCluster.start(store + "/" + dir.getFileName(), db, dir, NODE_COUNT, options, environment);
     into.put("clusterUpSeconds", round(seconds(u0), 1));
     System.out.printf(Locale.ROOT, "all %d nodes Up after %.1f s (HTTP ports %s; logs in %s)%n", NODE_COUNT, seconds(u0),
-        cluster.httpPorts, dir);
+        cluster.httpPorts(), dir);
     try {
       body.run(cluster);
     } finally {
@@ -423,7 +423,7 @@ public final class TasksBench {
 
   // ---------------------------------------------------------------- 1-2. throughput, next to KV PUT
 
-  static void throughput(LocalCluster cluster, ExecutorService pool, Map<String, Object> run) throws Exception {
+  static void throughput(BenchCluster cluster, ExecutorService pool, Map<String, Object> run) throws Exception {
     List<String> bases = cluster.bases();
     int n = bases.size();
     run.put("loadAverageBeforeTaskWarmup", loadAverage());
@@ -458,7 +458,7 @@ public final class TasksBench {
    * undelivered; then every accepted task is read once. Lost: an accepted task that had not
    * SUCCEEDED before that first read. The killed node is started again if {@code restartAfter}.
    */
-  static Map<String, Object> killSchedulerMidStream(LocalCluster cluster, ExecutorService pool, boolean restartAfter)
+  static Map<String, Object> killSchedulerMidStream(BenchCluster cluster, ExecutorService pool, boolean restartAfter)
       throws Exception {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("loadAverageBefore", loadAverage());
@@ -643,7 +643,7 @@ public final class TasksBench {
    * scheduler has {@code tasks.heapMaxBacklog} unfinished tasks; "finished" is the scheduler
    * reporting nothing queued, running or undelivered (no task is read).
    */
-  static void heap(LocalCluster cluster, ExecutorService pool, Map<String, Object> m) throws Exception {
+  static void heap(BenchCluster cluster, ExecutorService pool, Map<String, Object> m) throws Exception {
     m.put("heapAtStart", heaps(cluster, "at start"));
     m.put("warmup", submitAndAwaitQuiet(cluster, pool, "heap warm-up", TASK_WARMUP));
     m.put("heapAfterWarmup", heaps(cluster, "after " + TASK_WARMUP + " warm-up tasks"));
@@ -658,14 +658,14 @@ public final class TasksBench {
   }
 
   /** Every node's heap after a full GC, with the largest and the sum. */
-  static Map<String, Object> heaps(LocalCluster cluster, String when) throws Exception {
+  static Map<String, Object> heaps(BenchCluster cluster, String when) throws Exception {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("atEpochMs", System.currentTimeMillis());
     long max = 0;
     long sum = 0;
     List<Object> nodes = new ArrayList<>();
     for (int i = 0; i < cluster.size(); i++) {
-      HeapReading h = heapAfterFullGc(cluster.processes.get(i).pid());
+      HeapReading h = HeapReading.afterFullGc(cluster.pid(i));
       Map<String, Object> node = h.toMap();
       node.put("node", "node-" + (i + 1));
       nodes.add(node);
@@ -685,7 +685,7 @@ public final class TasksBench {
    * clients round-robin over the nodes, holding back while the scheduler's queue is long, then
    * waits until the scheduler is quiet. Reads no task.
    */
-  static Map<String, Object> submitAndAwaitQuiet(LocalCluster cluster, ExecutorService pool, String name, int count)
+  static Map<String, Object> submitAndAwaitQuiet(BenchCluster cluster, ExecutorService pool, String name, int count)
       throws Exception {
     List<String> bases = cluster.bases();
     int n = bases.size();
@@ -789,7 +789,7 @@ public final class TasksBench {
    * failure detection. Compared with the configured bound and, if the outage phase ran, with the
    * outage without a queue.
    */
-  static void recovery(LocalCluster cluster, ExecutorService pool, Map<String, Object> m, Object noLoadOutage)
+  static void recovery(BenchCluster cluster, ExecutorService pool, Map<String, Object> m, Object noLoadOutage)
       throws Exception {
     List<String> bases = cluster.bases();
     int n = bases.size();
@@ -966,7 +966,7 @@ public final class TasksBench {
    * tick, so one kill alone varies by up to a second. The killed node is started again between
    * runs, so the next kill takes the new oldest.
    */
-  static Map<String, Object> outages(LocalCluster cluster) throws Exception {
+  static Map<String, Object> outages(BenchCluster cluster) throws Exception {
     List<Map<String, Object>> outages = new ArrayList<>();
     for (int r = 1; r <= OUTAGE_RUNS && !aborted; r++) {
       Map<String, Object> o = outage(cluster);
@@ -1141,7 +1141,7 @@ public final class TasksBench {
   record Sent(int seq, String base, long sentAt, CompletableFuture<HttpResponse<String>> reply) {}
 
   /** One run of the outage phase. */
-  static Map<String, Object> outage(LocalCluster cluster) throws Exception {
+  static Map<String, Object> outage(BenchCluster cluster) throws Exception {
     Map<String, Object> m = new LinkedHashMap<>();
     String oldest = cluster.agreedOldest();
     int victim = cluster.indexOf(oldest);
@@ -1154,7 +1154,7 @@ public final class TasksBench {
     m.put("killedNode", "node-" + (victim + 1));
     m.put("victim", victim);
     List<String> survivors = cluster.basesExcept(victim);
-    String victimAddress = HOST + ":" + cluster.remotePorts.get(victim);
+    String victimAddress = HOST + ":" + cluster.remotePort(victim);
 
     List<Sent> sent = new ArrayList<>();
     long start = System.currentTimeMillis();

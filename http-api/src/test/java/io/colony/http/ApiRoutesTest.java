@@ -1,16 +1,16 @@
 package io.colony.http;
 
-import static io.colony.http.testing.HttpJson.get;
-import static io.colony.http.testing.HttpJson.json;
-import static io.colony.http.testing.HttpJson.send;
+import static io.colony.testkit.HttpJson.get;
+import static io.colony.testkit.HttpJson.json;
+import static io.colony.testkit.HttpJson.send;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.colony.http.testing.FreePorts;
-import io.colony.http.testing.HttpJson;
 import io.colony.http.testing.InJvmNode;
+import io.colony.testkit.FreePorts;
+import io.colony.testkit.HttpJson;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;

@@ -4,10 +4,10 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.colony.http.testing.FreePorts;
-import io.colony.http.testing.LocalCluster;
-import io.colony.http.testing.Membership;
-import io.colony.http.testing.NodeProcess;
+import io.colony.testkit.FreePorts;
+import io.colony.testkit.LocalCluster;
+import io.colony.testkit.Membership;
+import io.colony.testkit.NodeProcess;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

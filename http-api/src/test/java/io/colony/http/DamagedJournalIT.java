@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.colony.http.testing.FreePorts;
-import io.colony.http.testing.H2Server;
-import io.colony.http.testing.HttpJson;
-import io.colony.http.testing.NodeProcess;
+import io.colony.testkit.FreePorts;
+import io.colony.testkit.H2Server;
+import io.colony.testkit.HttpJson;
+import io.colony.testkit.NodeProcess;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.net.URI;

@@ -1,6 +1,6 @@
 package io.colony.http;
 
-import static io.colony.http.testing.HttpJson.json;
+import static io.colony.testkit.HttpJson.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -11,14 +11,14 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
-import io.colony.http.testing.FreePorts;
-import io.colony.http.testing.HttpJson;
 import io.colony.http.testing.InJvmNode;
 import io.colony.persistence.JournalDatabase;
 import io.colony.sharding.ShardPlacement;
 import io.colony.sharding.kv.KeyValueEntity;
 import java.net.URI;
 import java.net.http.HttpRequest;
+import io.colony.testkit.FreePorts;
+import io.colony.testkit.HttpJson;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.DriverManager;

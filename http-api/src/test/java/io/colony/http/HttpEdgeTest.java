@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.colony.http.testing.InJvmNode;
-import io.colony.http.testing.RawHttp;
+import io.colony.testkit.RawHttp;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.colony.http.testing.HttpJson;
 import io.colony.http.testing.InJvmNode;
-import io.colony.http.testing.KvJournal;
+import io.colony.testkit.HttpJson;
+import io.colony.testkit.KvJournal;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
@@ -17,9 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.stream.IntStream;
 import java.util.stream.StreamSupport;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -193,16 +191,7 @@ class IdListingRoutesTest {
 
   /** Every page, following {@code next}. */
   private List<JsonNode> pages(String path) {
-    List<JsonNode> pages = new ArrayList<>();
-    Set<String> cursors = new HashSet<>();
-    String next = null;
-    do {
-      JsonNode page = listing(path + (next == null ? "" : "&after=" + encode(next)));
-      pages.add(page);
-      next = page.get("next").isNull() ? null : page.get("next").asText();
-      assertTrue(next == null || cursors.add(next), "the listing moves on: " + next);
-    } while (next != null);
-    return pages;
+    return HttpJson.pages(base + path, 1000);
   }
 
   private static List<String> ids(List<JsonNode> pages, String field) {

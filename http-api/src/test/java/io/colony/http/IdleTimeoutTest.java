@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.colony.http.testing.InJvmNode;
-import io.colony.http.testing.RawHttp;
+import io.colony.testkit.RawHttp;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;

@@ -4,8 +4,8 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.colony.http.testing.FreePorts;
-import io.colony.http.testing.HttpJson;
+import io.colony.testkit.FreePorts;
+import io.colony.testkit.HttpJson;
 import io.colony.http.testing.InJvmNode;
 import java.net.URI;
 import java.net.http.HttpRequest;

@@ -1,7 +1,7 @@
 package io.colony.http;
 
-import io.colony.http.testing.H2Server;
-import io.colony.http.testing.TestDatabase;
+import io.colony.testkit.H2Server;
+import io.colony.testkit.TestDatabase;
 import java.nio.file.Path;
 
 /** The key-value system test on the embedded default store: one H2 TCP server shared by all nodes. */

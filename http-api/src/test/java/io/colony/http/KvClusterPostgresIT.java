@@ -1,7 +1,7 @@
 package io.colony.http;
 
-import io.colony.http.testing.Postgres;
-import io.colony.http.testing.TestDatabase;
+import io.colony.testkit.Postgres;
+import io.colony.testkit.TestDatabase;
 import java.nio.file.Path;
 
 /** The key-value system test on PostgreSQL, the production store. Fails, never skips, without one. */

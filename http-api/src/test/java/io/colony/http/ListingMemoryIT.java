@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
-import io.colony.http.testing.FreePorts;
-import io.colony.http.testing.H2Server;
-import io.colony.http.testing.HttpJson;
-import io.colony.http.testing.KvJournal;
-import io.colony.http.testing.NodeProcess;
+import io.colony.testkit.FreePorts;
+import io.colony.testkit.H2Server;
+import io.colony.testkit.HttpJson;
+import io.colony.testkit.KvJournal;
+import io.colony.testkit.NodeProcess;
 import io.colony.persistence.JournalDatabase;
 import java.io.IOException;
 import java.nio.file.Files;

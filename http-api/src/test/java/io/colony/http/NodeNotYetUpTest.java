@@ -1,14 +1,14 @@
 package io.colony.http;
 
-import static io.colony.http.testing.HttpJson.get;
-import static io.colony.http.testing.HttpJson.json;
+import static io.colony.testkit.HttpJson.get;
+import static io.colony.testkit.HttpJson.json;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.colony.http.testing.FreePorts;
-import io.colony.http.testing.HttpJson;
 import io.colony.http.testing.InJvmNode;
+import io.colony.testkit.FreePorts;
+import io.colony.testkit.HttpJson;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;

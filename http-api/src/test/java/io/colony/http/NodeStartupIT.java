@@ -3,8 +3,8 @@ package io.colony.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.colony.http.testing.FreePorts;
-import io.colony.http.testing.NodeProcess;
+import io.colony.testkit.FreePorts;
+import io.colony.testkit.NodeProcess;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;

@@ -3,9 +3,9 @@ package io.colony.http;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.colony.http.testing.FreePorts;
-import io.colony.http.testing.HttpJson;
 import io.colony.http.testing.InJvmNode;
+import io.colony.testkit.FreePorts;
+import io.colony.testkit.HttpJson;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;

@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
-import io.colony.http.testing.FreePorts;
-import io.colony.http.testing.H2Server;
-import io.colony.http.testing.HttpJson;
-import io.colony.http.testing.KvJournal;
-import io.colony.http.testing.NodeProcess;
 import io.colony.persistence.JournalDatabase;
+import io.colony.testkit.FreePorts;
+import io.colony.testkit.H2Server;
+import io.colony.testkit.HttpJson;
+import io.colony.testkit.KvJournal;
+import io.colony.testkit.NodeProcess;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;

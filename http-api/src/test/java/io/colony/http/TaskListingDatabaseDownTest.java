@@ -1,15 +1,14 @@
 package io.colony.http;
 
-import static io.colony.http.testing.HttpJson.json;
+import static io.colony.testkit.HttpJson.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.colony.http.testing.FreePorts;
-import io.colony.http.testing.HttpJson;
 import io.colony.http.testing.InJvmNode;
+import io.colony.testkit.FreePorts;
+import io.colony.testkit.HttpJson;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.h2.tools.Server;
@@ -40,12 +39,11 @@ class TaskListingDatabaseDownTest {
     int dbPort = FreePorts.next();
     database = Server.createTcpServer("-tcpPort", String.valueOf(dbPort), "-ifNotExists", "-baseDir", dir.toString())
         .start();
-    int httpPort = FreePorts.next();
-    node = ColonyNode.start(InJvmNode.config(httpPort, FreePorts.next(),
+    InJvmNode.Started started = InJvmNode.startReady(
         Map.of("COLONY_DB_URL", "jdbc:h2:tcp://127.0.0.1:" + dbPort + "/colony",
-            "COLONY_DATA_DIR", dir.resolve("node").toString()), ""));
-    String base = "http://127.0.0.1:" + httpPort;
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> HttpJson.status(base + "/ready") == 200);
+            "COLONY_DATA_DIR", dir.resolve("node").toString()), "");
+    node = started.node();
+    String base = started.base();
     assertEquals(200, HttpJson.status(base + "/v1/tasks"));
 
     database.stop();

@@ -1,29 +1,24 @@
 package io.colony.http;
 
-import static io.colony.http.testing.HttpJson.json;
+import static io.colony.testkit.HttpJson.json;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import io.colony.http.testing.FreePorts;
-import io.colony.http.testing.HttpJson;
 import io.colony.http.testing.InJvmNode;
-import io.colony.http.testing.Postgres;
-import io.colony.http.testing.TaskJournal;
-import io.colony.persistence.projection.ReadSideDatabase;
 import io.colony.tasks.Outcome;
 import io.colony.tasks.TaskRecord;
 import io.colony.tasks.TaskSpec;
+import io.colony.testkit.HttpJson;
+import io.colony.testkit.Postgres;
+import io.colony.testkit.ReadSideSql;
+import io.colony.testkit.TaskJournal;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,15 +50,14 @@ class TaskListingPostgresIT {
   @Test
   void listingPagesFiltersAndRetentionOnPostgres() throws SQLException {
     database = Postgres.start();
-    int httpPort = FreePorts.next();
-    node = ColonyNode.start(InJvmNode.config(httpPort, FreePorts.next(), database.env(), """
+    InJvmNode.Started started = InJvmNode.startReady(database.env(), """
         colony.tasks.retention = 1h
         colony.tasks.retention-sweep-interval = 500ms
         # Failsafe, unlike Surefire, does not turn this off; an in-JVM node must not end the test JVM.
         pekko.coordinated-shutdown.exit-jvm = off
-        """));
-    String base = "http://127.0.0.1:" + httpPort;
-    await().atMost(Duration.ofSeconds(30)).until(() -> HttpJson.status(base + "/ready") == 200);
+        """);
+    node = started.node();
+    String base = started.base();
 
     Set<String> ids = new HashSet<>();
     for (int i = 0; i < 7; i++) {
@@ -98,16 +92,7 @@ class TaskListingPostgresIT {
   }
 
   private static List<JsonNode> pages(String base, String first) {
-    List<JsonNode> pages = new ArrayList<>();
-    String next = null;
-    do {
-      HttpResponse<String> response = HttpJson.get(base + first + (next == null ? "" : "&after=" + next));
-      assertEquals(200, response.statusCode(), response.body());
-      JsonNode page = json(response);
-      pages.add(page);
-      next = page.get("next").isNull() ? null : page.get("next").asText();
-    } while (next != null && pages.size() < 100);
-    return pages;
+    return HttpJson.pages(base + first, 100);
   }
 
   private static Set<String> idsOf(List<JsonNode> pages) {
@@ -117,11 +102,6 @@ class TaskListingPostgresIT {
   }
 
   private long scalar(String sql) throws SQLException {
-    try (Connection connection = ReadSideDatabase.get(node.system()).dataSource().getConnection();
-        Statement statement = connection.createStatement();
-        ResultSet result = statement.executeQuery(sql)) {
-      result.next();
-      return result.getLong(1);
-    }
+    return ReadSideSql.scalar(node.system(), sql);
   }
 }

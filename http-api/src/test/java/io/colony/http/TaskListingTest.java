@@ -1,6 +1,6 @@
 package io.colony.http;
 
-import static io.colony.http.testing.HttpJson.json;
+import static io.colony.testkit.HttpJson.json;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -9,23 +9,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import io.colony.http.testing.HttpJson;
 import io.colony.http.testing.InJvmNode;
-import io.colony.http.testing.TaskJournal;
-import io.colony.persistence.projection.ReadSideDatabase;
 import io.colony.tasks.Outcome;
 import io.colony.tasks.TaskRecord;
 import io.colony.tasks.TaskSpec;
 import io.colony.tasks.TaskStatus;
+import io.colony.testkit.HttpJson;
+import io.colony.testkit.ReadSideSql;
+import io.colony.testkit.TaskJournal;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -236,11 +233,6 @@ class TaskListingTest {
   }
 
   private long scalar(String sql) throws SQLException {
-    try (Connection connection = ReadSideDatabase.get(node.system()).dataSource().getConnection();
-        Statement statement = connection.createStatement();
-        ResultSet result = statement.executeQuery(sql)) {
-      result.next();
-      return result.getLong(1);
-    }
+    return ReadSideSql.scalar(node.system(), sql);
   }
 }

@@ -1,14 +1,13 @@
 package io.colony.http;
 
-import static io.colony.http.testing.HttpJson.json;
+import static io.colony.testkit.HttpJson.json;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.colony.http.testing.FreePorts;
-import io.colony.http.testing.HttpJson;
 import io.colony.http.testing.InJvmNode;
+import io.colony.testkit.FreePorts;
+import io.colony.testkit.HttpJson;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -103,14 +102,6 @@ class TaskListingTwoNodesTest {
   }
 
   private static List<JsonNode> pages(String url) {
-    List<JsonNode> pages = new ArrayList<>();
-    String next = null;
-    do {
-      JsonNode page = HttpJson.getJson(url + "/v1/tasks?limit=5" + (next == null ? "" : "&after=" + next));
-      pages.add(page);
-      next = page.get("next").isNull() ? null : page.get("next").asText();
-      assertTrue(pages.size() <= 10);
-    } while (next != null);
-    return pages;
+    return HttpJson.pages(url + "/v1/tasks?limit=5", 10);
   }
 }

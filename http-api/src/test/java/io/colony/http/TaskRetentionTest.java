@@ -1,15 +1,15 @@
 package io.colony.http;
 
-import static io.colony.http.testing.HttpJson.json;
+import static io.colony.testkit.HttpJson.json;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.colony.http.testing.HttpJson;
 import io.colony.http.testing.InJvmNode;
 import io.colony.persistence.projection.ReadSideDatabase;
+import io.colony.testkit.HttpJson;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

@@ -1,7 +1,7 @@
 package io.colony.http;
 
-import io.colony.http.testing.LocalCluster;
-import io.colony.http.testing.TestDatabase;
+import io.colony.testkit.LocalCluster;
+import io.colony.testkit.TestDatabase;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;

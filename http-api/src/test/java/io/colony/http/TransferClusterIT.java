@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.colony.http.testing.FreePorts;
-import io.colony.http.testing.H2Server;
-import io.colony.http.testing.HttpJson;
-import io.colony.http.testing.Membership;
-import io.colony.http.testing.NodeProcess;
+import io.colony.testkit.FreePorts;
+import io.colony.testkit.H2Server;
+import io.colony.testkit.HttpJson;
+import io.colony.testkit.LocalCluster;
+import io.colony.testkit.NodeProcess;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -264,18 +264,7 @@ class TransferClusterIT {
   }
 
   private static void awaitAllUp(NodeProcess... nodes) {
-    try {
-      await().atMost(FORM).pollInterval(Duration.ofMillis(250)).until(() -> {
-        for (NodeProcess node : nodes) {
-          if (!Membership.of(node).allUp(nodes)) {
-            return false;
-          }
-        }
-        return true;
-      });
-    } catch (org.awaitility.core.ConditionTimeoutException e) {
-      throw new AssertionError("cluster did not form\n" + logs(nodes), e);
-    }
+    LocalCluster.awaitUp(FORM, nodes);
   }
 
   private static String logs(NodeProcess[] nodes) {

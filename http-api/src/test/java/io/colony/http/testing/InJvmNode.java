@@ -3,6 +3,8 @@ package io.colony.http.testing;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.colony.runtime.NodeConfig;
+import io.colony.testkit.FreePorts;
+import io.colony.testkit.HttpJson;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -17,11 +19,16 @@ public final class InJvmNode {
 
   /** Starts a single-node cluster on free ports and waits until it is ready. */
   public static Started startReady(String overrides) {
+    return startReady(Map.of(), overrides);
+  }
+
+  /** As {@link #startReady(String)}, with COLONY_* variables (e.g. another journal database). */
+  public static Started startReady(Map<String, String> env, String overrides) {
     int httpPort = FreePorts.next();
     io.colony.http.ColonyNode node =
-        io.colony.http.ColonyNode.start(config(httpPort, FreePorts.next(), Map.of(), overrides));
+        io.colony.http.ColonyNode.start(config(httpPort, FreePorts.next(), env, overrides));
     String base = "http://127.0.0.1:" + httpPort;
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
         .until(() -> HttpJson.status(base + "/ready") == 200);
     return new Started(node, base);
   }

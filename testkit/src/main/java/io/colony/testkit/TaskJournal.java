@@ -1,4 +1,4 @@
-package io.colony.http.testing;
+package io.colony.testkit;
 
 import io.colony.tasks.TaskRecord;
 import java.time.Duration;

@@ -1,14 +1,20 @@
-package io.colony.http.testing;
+package io.colony.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 /** A plain HTTP client for tests: real requests against a real server. */
 public final class HttpJson {
@@ -57,5 +63,30 @@ public final class HttpJson {
 
   public static JsonNode getJson(String url) {
     return json(get(url));
+  }
+
+  /**
+   * Every page of a listing ({@code {"<items>": […], "next": …}}) from {@code firstUrl}, which has
+   * a query already, following {@code next} as {@code &after=}. Fails on a status other than 200,
+   * on a cursor that does not move on, and beyond {@code maxPages} pages.
+   */
+  public static List<JsonNode> pages(String firstUrl, int maxPages) {
+    List<JsonNode> pages = new ArrayList<>();
+    Set<String> cursors = new HashSet<>();
+    String next = null;
+    do {
+      String url = firstUrl + (next == null ? "" : "&after=" + URLEncoder.encode(next, StandardCharsets.UTF_8));
+      HttpResponse<String> response = get(url);
+      if (response.statusCode() != 200) {
+        throw new AssertionError(url + " answered " + response.statusCode() + ": " + response.body());
+      }
+      JsonNode page = json(response);
+      pages.add(page);
+      next = page.get("next").isNull() ? null : page.get("next").asText();
+      if (next != null && (!cursors.add(next) || pages.size() >= maxPages)) {
+        throw new AssertionError(url + ": the listing does not end within " + maxPages + " pages (next " + next + ")");
+      }
+    } while (next != null);
+    return pages;
   }
 }

@@ -1,4 +1,4 @@
-package io.colony.http.testing;
+package io.colony.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package io.colony.http.testing;
+package io.colony.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -48,6 +48,9 @@ public final class NodeProcess implements AutoCloseable {
     }
   }
 
+  /** JVM options of a node unless the caller names its own: a small heap, collected without extra threads. */
+  public static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC");
+
   public static NodeProcess start(String name, Path logDir, int httpPort, int remotePort, Map<String, String> env) {
     return start(name, logDir, httpPort, remotePort, env, List.of());
   }
@@ -55,10 +58,22 @@ public final class NodeProcess implements AutoCloseable {
   /** As {@link #start(String, Path, int, int, Map)}, with jars, folders or {@code dir/*} after the node jar on the classpath. */
   public static NodeProcess start(String name, Path logDir, int httpPort, int remotePort, Map<String, String> env,
       List<String> extraClasspath) {
+    return start(name, logDir, httpPort, remotePort, env, extraClasspath, DEFAULT_JVM_OPTIONS);
+  }
+
+  /**
+   * Starts {@code java <jvmOptions> -jar colony-node.jar} with only the given COLONY_* variables
+   * (none of this JVM's own); the output is appended to {@code logDir/<name>.log}, so a node
+   * started again under the same name keeps one log.
+   */
+  public static NodeProcess start(String name, Path logDir, int httpPort, int remotePort, Map<String, String> env,
+      List<String> extraClasspath, List<String> jvmOptions) {
     try {
       Files.createDirectories(logDir);
       Path log = logDir.resolve(name + ".log");
-      List<String> command = new java.util.ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-XX:+UseSerialGC"));
+      List<String> command = new java.util.ArrayList<>();
+      command.add(javaBinary());
+      command.addAll(jvmOptions);
       if (extraClasspath.isEmpty()) {
         command.addAll(List.of("-jar", jar().toString()));
       } else {
@@ -100,6 +115,10 @@ public final class NodeProcess implements AutoCloseable {
     return remotePort;
   }
 
+  public int httpPort() {
+    return httpPort;
+  }
+
   public long pid() {
     return process.pid();
   }
@@ -107,6 +126,14 @@ public final class NodeProcess implements AutoCloseable {
   /** The CPU time the process has used so far. */
   public Duration cpuTime() {
     return process.info().totalCpuDuration().orElse(Duration.ZERO);
+  }
+
+  public ProcessHandle handle() {
+    return process.toHandle();
+  }
+
+  public Path log() {
+    return log;
   }
 
   public boolean isAlive() {
@@ -133,6 +160,34 @@ public final class NodeProcess implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * SIGTERM, then kill -9 if it has not exited within {@code grace}: a stop that always ends.
+   * Answers whether it stopped by itself.
+   */
+  public boolean stop(Duration grace) {
+    process.destroy();
+    try {
+      if (process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+        return true;
+      }
+      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      return false;
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** The WARN and ERROR lines of its log so far. */
+  public List<String> warningsAndErrors() {
+    try (java.util.stream.Stream<String> lines = Files.lines(log)) {
+      return lines.filter(l -> l.contains(" WARN ") || l.contains(" ERROR ")).toList();
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return List.of("log unreadable: " + e.getMessage());
     }
   }
 

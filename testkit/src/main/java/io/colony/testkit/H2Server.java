@@ -1,10 +1,16 @@
-package io.colony.http.testing;
+package io.colony.testkit;
+
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +26,9 @@ public final class H2Server implements TestDatabase {
     this.port = port;
   }
 
+  /** Starts a server (databases in {@code dataDir}, its output in {@code dataDir/h2.log}) and waits until it listens. */
   public static H2Server start(Path dataDir) {
+    Path log = dataDir.resolve("h2.log");
     try {
       Files.createDirectories(dataDir);
       int port = FreePorts.next();
@@ -29,10 +37,15 @@ public final class H2Server implements TestDatabase {
               "-cp", NodeProcess.jar().toString(), "org.h2.tools.Server",
               "-tcp", "-tcpPort", String.valueOf(port), "-ifNotExists", "-baseDir", dataDir.toString()))
           .redirectErrorStream(true)
-          .redirectOutput(dataDir.resolve("h2.log").toFile())
+          .redirectOutput(log.toFile())
           .start();
       H2Server server = new H2Server(process, port);
-      org.awaitility.Awaitility.await("H2 listening").atMost(java.time.Duration.ofSeconds(30)).until(server::listening);
+      await("H2 listening on " + port).atMost(Duration.ofSeconds(30)).until(() -> {
+        if (!process.isAlive()) {
+          throw new IllegalStateException("the H2 server exited: " + Files.readString(log));
+        }
+        return server.listening();
+      });
       return server;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -52,9 +65,24 @@ public final class H2Server implements TestDatabase {
     return process.info().totalCpuDuration().orElse(java.time.Duration.ZERO);
   }
 
+  public String url() {
+    return "jdbc:h2:tcp://127.0.0.1:" + port + "/colony";
+  }
+
   @Override
   public Map<String, String> env() {
-    return Map.of("COLONY_DB_URL", "jdbc:h2:tcp://127.0.0.1:" + port + "/colony");
+    return Map.of("COLONY_DB_URL", url());
+  }
+
+  @Override
+  public Connection connect() throws SQLException {
+    // The nodes add DATABASE_TO_UPPER=false themselves; the caller's connections need the same.
+    return DriverManager.getConnection(url() + ";DATABASE_TO_UPPER=false", "sa", "");
+  }
+
+  @Override
+  public List<ProcessHandle> processes() {
+    return process.isAlive() ? List.of(process.toHandle()) : List.of();
   }
 
   @Override

@@ -1,4 +1,4 @@
-package io.colony.http.testing;
+package io.colony.testkit;
 
 import io.colony.persistence.JournalDatabase;
 import io.colony.sharding.kv.KeyValueEntity;

@@ -1,4 +1,4 @@
-package io.colony.http.testing;
+package io.colony.testkit;
 
 import static org.awaitility.Awaitility.await;
 
@@ -11,7 +11,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** Three node processes on free ports that seed each other, sharing one journal database. */
+/**
+ * Node processes on free loopback ports that seed each other and share one journal database;
+ * every node's output goes to {@code node-<i>-<label>.log} in the cluster's folder.
+ */
 public final class LocalCluster implements AutoCloseable {
 
   private static final Duration FORM = Duration.ofSeconds(120);
@@ -21,6 +24,7 @@ public final class LocalCluster implements AutoCloseable {
   private final int[] remote;
   private final Map<String, String> env;
   private final List<String> extraClasspath;
+  private List<String> jvmOptions = NodeProcess.DEFAULT_JVM_OPTIONS;
   private final NodeProcess[] nodes;
   private final List<NodeProcess> started = new ArrayList<>();
 
@@ -46,9 +50,17 @@ public final class LocalCluster implements AutoCloseable {
     this.nodes = new NodeProcess[size];
   }
 
+  /** JVM options for the nodes started from now on; {@code {node}} in one stands for the node's number. */
+  public LocalCluster withJvmOptions(List<String> options) {
+    this.jvmOptions = List.copyOf(options);
+    return this;
+  }
+
   /** Starts (or restarts) node i; {@code label} names its log file. */
   public NodeProcess start(int i, String label) {
-    NodeProcess node = NodeProcess.start("node-" + (i + 1) + "-" + label, dir, http[i], remote[i], env, extraClasspath);
+    List<String> options = jvmOptions.stream().map(o -> o.replace("{node}", String.valueOf(i + 1))).toList();
+    NodeProcess node =
+        NodeProcess.start("node-" + (i + 1) + "-" + label, dir, http[i], remote[i], env, extraClasspath, options);
     started.add(node);
     nodes[i] = node;
     return node;
@@ -63,6 +75,10 @@ public final class LocalCluster implements AutoCloseable {
 
   public NodeProcess node(int i) {
     return nodes[i];
+  }
+
+  public int size() {
+    return nodes.length;
   }
 
   public NodeProcess[] nodes() {
@@ -93,6 +109,11 @@ public final class LocalCluster implements AutoCloseable {
   public static void awaitUp(Duration within, NodeProcess... some) {
     try {
       await().atMost(within).pollInterval(Duration.ofMillis(250)).until(() -> {
+        for (NodeProcess node : some) {
+          if (!node.isAlive()) {
+            throw new AssertionError(node.name() + " exited while the cluster formed\n" + node.logTail());
+          }
+        }
         for (NodeProcess node : some) {
           if (!Membership.of(node).allUp(some)) {
             return false;

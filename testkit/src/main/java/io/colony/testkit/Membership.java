@@ -1,4 +1,4 @@
-package io.colony.http.testing;
+package io.colony.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.HashMap;
@@ -7,9 +7,9 @@ import java.util.Map;
 import java.util.Set;
 
 /** What one node's {@code GET /cluster/members} says, reduced to what tests compare. */
-public record Membership(Map<String, String> statusByNode, Set<String> unreachable) {
+public record Membership(Map<String, String> statusByNode, Set<String> unreachable, String oldest) {
 
-  /** Asks a node; an empty membership when it does not answer. */
+  /** Asks a node; an empty membership (and no oldest) when it does not answer. */
   public static Membership of(NodeProcess node) {
     return of(node.url());
   }
@@ -21,9 +21,10 @@ public record Membership(Map<String, String> statusByNode, Set<String> unreachab
       json.get("members").forEach(m -> status.put(m.get("node").asText(), m.get("status").asText()));
       Set<String> unreachable = new HashSet<>();
       json.get("unreachable").forEach(u -> unreachable.add(u.get("node").asText()));
-      return new Membership(status, unreachable);
+      JsonNode oldest = json.get("oldest");
+      return new Membership(status, unreachable, oldest == null || oldest.isNull() ? null : oldest.asText());
     } catch (RuntimeException | AssertionError e) {
-      return new Membership(Map.of(), Set.of());
+      return new Membership(Map.of(), Set.of(), null);
     }
   }
 
