@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import io.colony.testkit.FreePorts;
 import io.colony.testkit.H2Server;
 import io.colony.testkit.HttpJson;
+import io.colony.testkit.JournalSeed;
 import io.colony.testkit.KvJournal;
 import io.colony.testkit.NodeProcess;
 import io.colony.persistence.JournalDatabase;
@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -71,18 +72,13 @@ class ListingMemoryIT {
 
     List<String> keys = IntStream.range(0, KEYS).mapToObj(i -> String.format("big/%03d", i)).toList();
     long seeding = System.nanoTime();
-    ActorTestKit serialization = ActorTestKit.create("seed", ConfigFactory.parseString("""
-            pekko.actor.provider = local
-            pekko.coordinated-shutdown.exit-jvm = off
-            """)
-        .withFallback(ConfigFactory.parseResources("colony-defaults.conf"))
-        .withFallback(ConfigFactory.load()).resolve());
+    ActorSystem<Void> serialization = JournalSeed.serializationSystem();
     try {
       byte[] value = new byte[MIB];
       KvJournal.write(new JournalDatabase(JournalDatabase.Kind.H2, url + ";DATABASE_TO_UPPER=false", "sa", "", 1),
-          serialization.system(), keys, key -> value, 4);
+          serialization, keys, key -> value, 4);
     } finally {
-      serialization.shutdownTestKit();
+      ActorTestKit.shutdown(serialization);
     }
     long listing = System.nanoTime();
     node = NodeProcess.start("second", DIR, FreePorts.next(), remote, env);

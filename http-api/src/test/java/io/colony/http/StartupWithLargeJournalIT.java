@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.typesafe.config.ConfigFactory;
 import io.colony.persistence.JournalDatabase;
 import io.colony.testkit.FreePorts;
 import io.colony.testkit.H2Server;
 import io.colony.testkit.HttpJson;
+import io.colony.testkit.JournalSeed;
 import io.colony.testkit.KvJournal;
 import io.colony.testkit.NodeProcess;
 import java.io.IOException;
@@ -35,6 +35,7 @@ import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -208,18 +209,13 @@ class StartupWithLargeJournalIT {
     String url = serverUrl + H2_SETTINGS;
     List<String> keys = IntStream.range(0, KEYS).mapToObj(i -> String.format("seed/%06d", i)).toList();
     JournalDatabase database = new JournalDatabase(JournalDatabase.Kind.H2, url, "sa", "", 1);
-    ActorTestKit serialization = ActorTestKit.create("seed", ConfigFactory.parseString("""
-            pekko.actor.provider = local
-            pekko.coordinated-shutdown.exit-jvm = off
-            """)
-        .withFallback(ConfigFactory.parseResources("colony-defaults.conf"))
-        .withFallback(ConfigFactory.load()).resolve());
+    ActorSystem<Void> serialization = JournalSeed.serializationSystem();
     try {
       byte[] value = new byte[128];
       Arrays.fill(value, (byte) 'v');
-      KvJournal.write(database, serialization.system(), keys, key -> value);
+      KvJournal.write(database, serialization, keys, key -> value);
     } finally {
-      serialization.shutdownTestKit();
+      ActorTestKit.shutdown(serialization);
     }
     try (Connection connection = DriverManager.getConnection(url, "sa", "")) {
       connection.setAutoCommit(false);

@@ -1,5 +1,6 @@
 package io.colony.testkit;
 
+import com.typesafe.config.ConfigFactory;
 import io.colony.persistence.JournalDatabase;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -10,6 +11,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.Serializer;
 import org.apache.pekko.serialization.Serializers;
@@ -22,6 +25,19 @@ import org.apache.pekko.serialization.Serializers;
  * plugin writes them; the journal assigns the {@code ordering}.
  */
 public final class JournalSeed {
+
+  /**
+   * A local ActorSystem with a node's serializers, to write events as a node would; terminate it
+   * when the seeding is done.
+   */
+  public static ActorSystem<Void> serializationSystem() {
+    return ActorSystem.create(Behaviors.empty(), "seed", ConfigFactory.parseString("""
+            pekko.actor.provider = local
+            pekko.coordinated-shutdown.exit-jvm = off
+            """)
+        .withFallback(ConfigFactory.parseResources("colony-defaults.conf"))
+        .withFallback(ConfigFactory.load()).resolve());
+  }
 
   /** One event of a persistence id, with its tag (or null). */
   public record Row(String persistenceId, long sequenceNr, Object event, String tag) {}
