@@ -16,11 +16,14 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Three real node processes: they form one cluster, a kill -9'd node is downed by the split
  * brain resolver and removed, a restarted node rejoins, and SIGTERM leaves gracefully.
  */
+@ExtendWith(LogCapturingExtension.class)
 class ClusterProcessesIT {
 
   private static final Duration FORM = Duration.ofSeconds(120);

@@ -20,12 +20,15 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A damaged journal database (a copy of a real one whose file headers the test overwrites) is
  * reported, not looped on: the node runs, {@code /ready} is 503 with the reason, data requests
  * get a JSON 503 at once, and the log says it once, without a stack trace per request.
  */
+@ExtendWith(LogCapturingExtension.class)
 class DamagedJournalIT {
 
   private static final Path DIR = Path.of("target", "it-logs", "damaged-journal").toAbsolutePath();

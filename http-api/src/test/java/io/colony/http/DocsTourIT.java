@@ -36,6 +36,8 @@ import java.util.stream.Stream;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The README's tour (and its other runnable blocks) and docs/entities.md, run as written: every
@@ -52,6 +54,7 @@ import org.junit.jupiter.api.Test;
  * runs starts nothing; {@code down} stops every node and the database; {@code status} then exits 1),
  * which {@code LauncherIT} no longer starts a cluster of its own for.
  */
+@ExtendWith(LogCapturingExtension.class)
 class DocsTourIT {
 
   private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(600);

@@ -12,8 +12,11 @@ import io.colony.http.DocsTour.NotRun;
 import io.colony.http.DocsTour.Step;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** How {@link DocsTour} reads the conventions that {@code DocsTourIT} runs the docs by. */
+@ExtendWith(LogCapturingExtension.class)
 class DocsTourTest {
 
   private static final String DOC = String.join("\n",

@@ -29,6 +29,8 @@ import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * An entity type that is not part of Colony: the guest book of docs/entities.md is compiled
@@ -36,6 +38,7 @@ import org.junit.jupiter.api.Test;
  * and put in an extensions folder of a real node process
  * ({@code java -cp colony-node.jar:ext/* io.colony.http.Main}), which serves it over HTTP.
  */
+@ExtendWith(LogCapturingExtension.class)
 class EntityExtensionIT {
 
   private static final Path SOURCES = Path.of("src/test/resources/extension").toAbsolutePath();

@@ -19,6 +19,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@code /v1/entities} of a real single-node cluster (sharding, in-memory H2 journal) over real
@@ -26,6 +28,7 @@ import org.junit.jupiter.api.TestInstance;
  * WakefulEntityType) on the classpath.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(LogCapturingExtension.class)
 class EntityRoutesTest {
 
   private ColonyNode node;

@@ -47,12 +47,15 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.slf4j.LoggerFactory;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The one failure path: a time-out is 503 with Retry-After; any other failure, in any route, is
  * a JSON 500 that names the request id and is logged once with it; every answer carries the id.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(LogCapturingExtension.class)
 class ErrorHandlingTest extends AllDirectives {
 
   private final ActorTestKit testKit = ActorTestKit.create();

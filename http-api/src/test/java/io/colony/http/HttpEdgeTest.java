@@ -22,6 +22,8 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The HTTP edge of a real node with its default settings, over raw sockets: many idle or stalled
@@ -29,6 +31,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * get a JSON 4xx.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(LogCapturingExtension.class)
 class HttpEdgeTest {
 
   private static final String HEALTH = "GET %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";

@@ -25,6 +25,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@code GET /v1/kv} and {@code GET /v1/entities/{type}} of a real single-node cluster over real
@@ -32,6 +34,7 @@ import org.junit.jupiter.api.TestInstance;
  * as the journal plugin does), then paged; keys and counters written over HTTP are listed within the documented bound.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(LogCapturingExtension.class)
 class IdListingRoutesTest {
 
   private static final int SEEDED = 10_000;

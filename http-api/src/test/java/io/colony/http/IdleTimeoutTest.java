@@ -20,12 +20,15 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The idle timeout closes quiet connections, but not Server-Sent Events streams, whose
  * keep-alive comments are traffic. A node with a 2 s idle timeout and keep-alives every 500 ms.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(LogCapturingExtension.class)
 class IdleTimeoutTest {
 
   private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(2);

@@ -16,6 +16,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@code bin/colony}, end to end, on free ports and a private run folder: bad input, the samples
@@ -25,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * read through node 3, {@code down && up} keeping the data), then a second {@code up} that starts
  * nothing, a {@code down} that stops every node and the H2 server, and {@code status} exiting 1.
  */
+@ExtendWith(LogCapturingExtension.class)
 class LauncherIT {
 
   @TempDir Path runDir;

@@ -24,6 +24,8 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The key listing's projection reads events with values of 1 MiB in bounded memory: 300 of
@@ -33,6 +35,7 @@ import org.junit.jupiter.api.Test;
  * all 300 values, twice over while they are decoded: set {@code -Dlisting.max-buffer-size=500}
  * to see that node die.
  */
+@ExtendWith(LogCapturingExtension.class)
 class ListingMemoryIT {
 
   private static final int KEYS = 300;

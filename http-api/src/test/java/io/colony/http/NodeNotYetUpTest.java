@@ -14,11 +14,14 @@ import java.time.Duration;
 import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.junit.jupiter.api.Test;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A node whose seed nodes never answer serves HTTP but is alive, not ready, and a key it
  * cannot reach answers 503 with Retry-After instead of hanging.
  */
+@ExtendWith(LogCapturingExtension.class)
 class NodeNotYetUpTest {
 
   @Test

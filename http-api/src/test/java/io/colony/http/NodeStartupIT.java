@@ -9,8 +9,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** A node that cannot use its journal database or its configuration says so and exits non-zero. */
+@ExtendWith(LogCapturingExtension.class)
 class NodeStartupIT {
 
   private static final Path LOGS = Path.of("target", "it-logs", "node-startup");

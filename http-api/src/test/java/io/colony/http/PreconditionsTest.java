@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.colony.sharding.kv.Precondition;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(LogCapturingExtension.class)
 class PreconditionsTest {
 
   @Test

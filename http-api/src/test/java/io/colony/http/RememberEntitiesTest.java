@@ -13,11 +13,14 @@ import java.util.Map;
 import java.util.UUID;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.junit.jupiter.api.Test;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * An entity type that remembers its entities gets them restarted by sharding without a
  * message, even after the whole cluster stopped: what lets a transfer saga finish on its own.
  */
+@ExtendWith(LogCapturingExtension.class)
 class RememberEntitiesTest {
 
   @Test

@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The request-target as sent: percent-encodings must be UTF-8 and never NUL. */
+@ExtendWith(LogCapturingExtension.class)
 class RequestTargetTest {
 
   @Test

@@ -38,6 +38,8 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Start-up does not depend on the amount of data: no node replays the journal to start. A node
@@ -52,6 +54,7 @@ import org.junit.jupiter.api.Test;
  * and the listing projection's offset at the last of them; so the check that a new key is
  * listed after each start also shows the projection resuming from its stored offset.
  */
+@ExtendWith(LogCapturingExtension.class)
 class StartupWithLargeJournalIT {
 
   /** How much longer start-up on the large journal may take: far less than any replay of it. */

@@ -15,8 +15,11 @@ import org.h2.tools.Server;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The listing is a database query: when the database is gone it answers 503 with Retry-After, in bounded time. */
+@ExtendWith(LogCapturingExtension.class)
 class TaskListingDatabaseDownTest {
 
   @TempDir

@@ -27,11 +27,14 @@ import java.util.Set;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The task listing's tables, queries and retention on PostgreSQL (the other tests use H2): one
  * in-JVM node, pages and filters over real HTTP, and expired tasks' journal rows deleted.
  */
+@ExtendWith(LogCapturingExtension.class)
 class TaskListingPostgresIT {
 
   private Postgres database;

@@ -24,11 +24,14 @@ import org.h2.tools.Server;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Two nodes (two ActorSystems in this JVM) in one cluster on one H2 TCP server: the listing's
  * projection runs once in the cluster, and both nodes serve the same pages from its table.
  */
+@ExtendWith(LogCapturingExtension.class)
 class TaskListingTwoNodesTest {
 
   private static final int TASKS = 12;

@@ -26,6 +26,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Finished tasks are forgotten after {@code colony.tasks.retention} (3 s here, swept every
@@ -33,6 +35,7 @@ import org.junit.jupiter.api.TestInstance;
  * has left memory (idle records are passivated after 1 s here). Unfinished tasks stay.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(LogCapturingExtension.class)
 class TaskRetentionTest {
 
   private ColonyNode node;

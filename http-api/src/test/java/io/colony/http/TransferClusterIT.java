@@ -36,6 +36,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The transfer saga on three real node processes sharing one H2 server: 200 concurrent random
@@ -45,6 +47,7 @@ import org.junit.jupiter.api.Test;
  * completed transfers say. Some transfers go to an account that was never opened: their
  * deposit is refused and the saga refunds the withdrawal.
  */
+@ExtendWith(LogCapturingExtension.class)
 class TransferClusterIT {
 
   private static final int ACCOUNTS = 6;

@@ -10,20 +10,25 @@ import io.colony.persistence.CborSerializable;
 import io.colony.persistence.sdk.EntityMessage;
 import io.colony.samples.SampleEntities;
 import java.util.List;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The account's rules, every refusal and the deduplication by operation id, on the in-memory journal. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith({TestKitJUnit5Extension.class, LogCapturingExtension.class})
 class AccountTest {
 
-  private final ActorTestKit testKit = ActorTestKit.create(
-      SampleEntities.config("colony.persistence.entities.types.account.remembered-operations = 3"));
+  @JUnit5TestKit
+  final ActorTestKit testKit = new JUnit5TestKitBuilder().withCustomConfig(SampleEntities.config("colony.persistence.entities.types.account.remembered-operations = 3")).build();
   private EventSourcedBehaviorTestKit<EntityMessage, Account.Event, Account.State> account;
   private int ids;
 
@@ -33,10 +38,6 @@ class AccountTest {
         SampleEntities.entity(Account.TYPE, "acc-" + ids++, Account.Command.class, Account::new));
   }
 
-  @AfterAll
-  void shutdown() {
-    testKit.shutdownTestKit();
-  }
 
   private static StatusReply<CborSerializable> balance(long balance) {
     return StatusReply.success(new Account.Balance(balance, true));

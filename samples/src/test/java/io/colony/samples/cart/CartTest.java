@@ -14,19 +14,25 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The cart's rules, every refusal included, on the in-memory journal. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith({TestKitJUnit5Extension.class, LogCapturingExtension.class})
 class CartTest {
 
-  private final ActorTestKit testKit = ActorTestKit.create(SampleEntities.config(""));
+  @JUnit5TestKit
+  final ActorTestKit testKit = new JUnit5TestKitBuilder().withCustomConfig(SampleEntities.config("")).build();
   private EventSourcedBehaviorTestKit<EntityMessage, Cart.Event, Cart.State> cart;
   private int ids;
 
@@ -36,10 +42,6 @@ class CartTest {
         SampleEntities.entity(Cart.TYPE, "cart-" + ids++, Cart.Command.class, Cart::new));
   }
 
-  @AfterAll
-  void shutdown() {
-    testKit.shutdownTestKit();
-  }
 
   private static StatusReply<CborSerializable> contents(Map<String, Integer> items, boolean checkedOut) {
     return StatusReply.success(new Cart.Contents(items, checkedOut));

@@ -14,30 +14,36 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The saga's steps against accounts played by test probes: the happy path, both refusals with
  * the refund, retries after a timeout, and resumption after the saga's actor dies mid-way.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith({TestKitJUnit5Extension.class, LogCapturingExtension.class})
 class TransferSagaTest {
 
-  private final ActorTestKit testKit = ActorTestKit.create(SampleEntities.config("""
+  @JUnit5TestKit
+  final ActorTestKit testKit = new JUnit5TestKitBuilder().withCustomConfig(SampleEntities.config("""
       colony.persistence.entities.types.transfer {
         ask-timeout = 300ms
         retry-backoff { min = 50ms, max = 200ms }
         passivate-after = 100ms
       }
-      """));
+      """)).build();
   private final Map<String, TestProbe<EntityMessage>> accounts = new ConcurrentHashMap<>();
   private final AtomicInteger passivations = new AtomicInteger();
   private final PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
@@ -52,10 +58,6 @@ class TransferSagaTest {
     passivations.set(0);
   }
 
-  @AfterAll
-  void shutdown() {
-    testKit.shutdownTestKit();
-  }
 
   private TestProbe<EntityMessage> account(String name) {
     return accounts.computeIfAbsent(name, n -> testKit.createTestProbe("account-" + n + "-" + id));

@@ -10,20 +10,26 @@ import io.colony.persistence.sdk.EntityMessage;
 import io.colony.persistence.sdk.CommandCodec;
 import io.colony.samples.SampleEntities;
 import io.colony.samples.account.Account;
+import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Starting a transfer: its checks, its idempotency and its view (the steps are in TransferSagaTest). */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith({TestKitJUnit5Extension.class, LogCapturingExtension.class})
 class TransferTest {
 
-  private final ActorTestKit testKit = ActorTestKit.create(SampleEntities.config(""));
+  @JUnit5TestKit
+  final ActorTestKit testKit = new JUnit5TestKitBuilder().withCustomConfig(SampleEntities.config("")).build();
   /** Every account: the saga's withdrawal lands here and is never answered in this test. */
   private final TestProbe<EntityMessage> accounts = testKit.createTestProbe();
   private EventSourcedBehaviorTestKit<EntityMessage, Transfer.Event, Transfer.State> transfer;
@@ -37,10 +43,6 @@ class TransferTest {
         Transfer.Command.class, Transfer::new, (type, account) -> accounts.ref(), () -> { }));
   }
 
-  @AfterAll
-  void shutdown() {
-    testKit.shutdownTestKit();
-  }
 
   private void assertRejected(Transfer.Start start, String reason) {
     var result = run(transfer, start);
