@@ -26,8 +26,9 @@ import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.stream.Materializer;
 
 /**
- * Every resource of the HTTP API, wrapped in the JSON error model: the only place that knows the
- * full paths. Each {@code XxxRoutes} class matches what follows its prefix.
+ * Every resource of the HTTP API, wrapped in the JSON error model and the bearer-token check
+ * ({@link ApiAuth}): the only place that knows the full paths. Each {@code XxxRoutes} class
+ * matches what follows its prefix.
  */
 public final class ApiRoutes extends AllDirectives {
 
@@ -37,10 +38,12 @@ public final class ApiRoutes extends AllDirectives {
   private final Tasks tasks;
   private final UserEntities entities;
   private final JournalHealth health;
+  private final ApiTokens tokens;
 
   public ApiRoutes(ActorSystem<?> system, KeyValueStore store, IdListing listing, Tasks tasks, UserEntities entities,
-      JournalHealth health) {
+      JournalHealth health, ApiTokens tokens) {
     this.health = health;
+    this.tokens = tokens;
     this.system = system;
     this.store = store;
     this.listing = listing;
@@ -65,7 +68,7 @@ public final class ApiRoutes extends AllDirectives {
         system.settings().config().getBytes("pekko.remote.artery.advanced.maximum-frame-size"),
         SerializationExtension.get(system)));
     BytesInFlight budget = new BytesInFlight(MemoryShare.bytes(http, "max-bytes-in-flight"));
-    return errors.handle(validTarget(json, concat(
+    return errors.handle(new ApiAuth(tokens, json).authorize(validTarget(json, concat(
         new HealthRoutes(system, json, health::current).routes(),
         cluster.members(),
         pathPrefix("v1", () -> concat(
@@ -77,25 +80,25 @@ public final class ApiRoutes extends AllDirectives {
                 pathPrefix("tasks", taskRoutes::routes),
                 pathPrefix("workers", taskRoutes::workerRoutes),
                 pathPrefix("kv", kv::routes),
-                pathPrefix("entities", entityRoutes::routes)))))))));
+                pathPrefix("entities", entityRoutes::routes))))))))));
   }
 
   /**
    * The routes of a node that found its journal database damaged at start: health checks
    * (503 with the reason), membership, and a JSON 503 for every other request.
    */
-  static Route whileDamaged(ActorSystem<?> system, JournalHealth health) {
+  static Route whileDamaged(ActorSystem<?> system, JournalHealth health, ApiTokens tokens) {
     Config http = system.settings().config().getConfig("colony.http");
     JsonSupport json = new JsonSupport(system);
     ErrorHandling errors = new ErrorHandling(json, http.getDuration("retry-after"));
     AllDirectives d = new AllDirectives() {};
     ClusterRoutes cluster = new ClusterRoutes(system, json, http.getDuration("sse-keep-alive"));
-    return errors.handle(d.concat(
+    return errors.handle(new ApiAuth(tokens, json).authorize(d.concat(
         new HealthRoutes(system, json, health::current).routes(),
         cluster.members(),
         d.pathPrefix(segment("v1").slash("cluster").slash("events"), cluster::events),
         d.extractRequest(request -> d.complete(errors.unavailable("The journal database is damaged ("
-            + health.current().reason() + "); nothing was read or written. See GET /ready and the node's log.")))));
+            + health.current().reason() + "); nothing was read or written. See GET /ready and the node's log."))))));
   }
 
   /**

@@ -32,11 +32,15 @@ public final class ColonyNode {
    * Starts a node from a fully loaded configuration (see {@link NodeConfig#load}). Blocks until
    * the journal database answers and has its schema.
    *
+   * @throws IllegalArgumentException when the tokens file is malformed
+   * @throws StartupSafety.UnsafeStartException when the node would listen beyond loopback unprotected
    * @throws IllegalStateException when the journal database cannot be used, or an entity type
    *     on the classpath is broken; the ActorSystem is terminated by then
    */
   public static ColonyNode start(Config config) {
     NodeSettings settings = NodeSettings.from(config);
+    ApiTokens tokens = ApiTokens.fromSetting(config.getString("colony.http.api-tokens-file"));
+    StartupSafety.check(config, tokens);
     JournalDatabase database = JournalDatabase.from(config, settings.dataDir());
     EntityRegistry entityTypes = EntityRegistry.load(ColonyNode.class.getClassLoader());
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), NodeConfig.SYSTEM_NAME, config);
@@ -60,14 +64,14 @@ public final class ColonyNode {
       // Read sides cannot even create their tables: serve health (503 with the reason) and a
       // JSON 503 for everything else, until an operator repairs the database and restarts.
       return new ColonyNode(system, HttpServer.start(system, settings.host(), settings.httpPort(),
-          ApiRoutes.whileDamaged(system, health)));
+          ApiRoutes.whileDamaged(system, health, tokens)));
     }
     KeyValueStore store = KeyValueStore.init(system, config.getDuration("colony.http.ask-timeout"));
     Tasks tasks = Tasks.start(system, config.getDuration("colony.http.ask-timeout"));
     UserEntities entities = UserEntities.init(system, entityTypes, config.getDuration("colony.http.ask-timeout"));
     IdListing listing = IdListing.start(system, !entityTypes.names().isEmpty());
     CompletionStage<ServerBinding> binding = HttpServer.start(system, settings.host(), settings.httpPort(),
-        new ApiRoutes(system, store, listing, tasks, entities, health).routes());
+        new ApiRoutes(system, store, listing, tasks, entities, health, tokens).routes());
     return new ColonyNode(system, binding);
   }
 

@@ -20,6 +20,10 @@ public final class Main {
       log.error("Invalid configuration: {}", e.getMessage());
       System.exit(2);
       return;
+    } catch (StartupSafety.UnsafeStartException e) {
+      log.error("Refusing to start: {}", e.getMessage());
+      System.exit(4);
+      return;
     } catch (IllegalStateException e) {
       log.error("Cannot start: {}", e.getMessage());
       System.exit(3);

@@ -1,0 +1,61 @@
+package io.colony.http;
+
+import com.typesafe.config.Config;
+import java.util.Locale;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Safe by default: a node that listens beyond loopback ({@code COLONY_HOST} other than
+ * 127.0.0.1, localhost or ::1) must have API tokens, unless {@code COLONY_INSECURE=true} says
+ * the operator accepts an open node (then it starts and logs a warning). Local clusters on
+ * loopback need nothing. The TLS check for Artery belongs here too, next to {@link #tokensProblem}.
+ */
+public final class StartupSafety {
+
+  private static final Logger log = LoggerFactory.getLogger(StartupSafety.class);
+
+  private static final Set<String> LOOPBACK = Set.of("127.0.0.1", "localhost", "::1", "[::1]");
+
+  /** A node that would start exposed; {@link Main} exits with its own code. */
+  public static final class UnsafeStartException extends RuntimeException {
+    public UnsafeStartException(String message) {
+      super(message);
+    }
+  }
+
+  private StartupSafety() {}
+
+  /**
+   * @throws UnsafeStartException when the node would listen beyond loopback without protection
+   *     and {@code colony.node.insecure} is off
+   */
+  public static void check(Config config, ApiTokens tokens) {
+    String host = config.getString("colony.node.host");
+    if (isLoopback(host)) {
+      return;
+    }
+    String problem = tokensProblem(host, tokens);
+    if (problem == null) {
+      return;
+    }
+    if (config.getBoolean("colony.node.insecure")) {
+      log.warn("{}; starting anyway because COLONY_INSECURE=true: anyone who can reach this node may read, "
+          + "change and delete everything", problem);
+      return;
+    }
+    throw new UnsafeStartException(problem + ". Set COLONY_API_TOKENS_FILE (see the README's Security section), "
+        + "bind to 127.0.0.1, or set COLONY_INSECURE=true to accept an open node.");
+  }
+
+  static boolean isLoopback(String host) {
+    return LOOPBACK.contains(host.strip().toLowerCase(Locale.ROOT));
+  }
+
+  /** Why the HTTP API would be open, or null when it is protected by tokens. */
+  private static String tokensProblem(String host, ApiTokens tokens) {
+    return tokens.enabled() ? null
+        : "The HTTP API would listen on " + host + ", beyond loopback, without API tokens (COLONY_API_TOKENS_FILE)";
+  }
+}
