@@ -1,18 +1,25 @@
 package io.colony.http;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.colony.testkit.FreePorts;
+import io.colony.testkit.HttpJson;
 import io.colony.testkit.NodeProcess;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** A node that cannot use its journal database or its configuration says so and exits non-zero. */
+/**
+ * A node that cannot use its journal database or its configuration, or would listen beyond
+ * loopback unprotected, says so and exits non-zero.
+ */
 @ExtendWith(LogCapturingExtension.class)
 class NodeStartupIT {
 
@@ -27,6 +34,41 @@ class NodeStartupIT {
       assertEquals(3, node.waitForExit(Duration.ofSeconds(60)));
       String log = node.logTail();
       assertTrue(log.contains("Cannot use the journal database POSTGRES jdbc:postgresql://127.0.0.1:" + closedPort), log);
+    }
+  }
+
+  @Test
+  void aNodeBeyondLoopbackWithoutApiTokensRefusesToStartWithExitCode4() {
+    try (NodeProcess node = NodeProcess.start("open-beyond-loopback", LOGS, FreePorts.next(), FreePorts.next(), Map.of(
+        "COLONY_HOST", "0.0.0.0"))) {
+      assertEquals(4, node.waitForExit(Duration.ofSeconds(30)));
+      assertTrue(node.logTail().contains("Refusing to start: The HTTP API would listen on 0.0.0.0, beyond loopback, "
+          + "without API tokens"), node.logTail());
+    }
+  }
+
+  @Test
+  void aNodeBeyondLoopbackWithInsecureStartsAndWarns() {
+    int remotePort = FreePorts.next();
+    try (NodeProcess node = NodeProcess.start("insecure", LOGS, FreePorts.next(), remotePort, Map.of(
+        "COLONY_HOST", "0.0.0.0",
+        "COLONY_INSECURE", "true",
+        "COLONY_MANAGEMENT_PORT", String.valueOf(FreePorts.next()),
+        "COLONY_SEED_NODES", "127.0.0.1:" + remotePort))) {
+      await().atMost(Duration.ofSeconds(60)).until(() -> HttpJson.status(node.url() + "/alive") == 200);
+      assertTrue(node.logTail().contains("WARN") && node.logTail().contains("starting anyway because COLONY_INSECURE=true"),
+          node.logTail());
+    }
+  }
+
+  @Test
+  void aMalformedTokensFileIsAClearErrorNamingTheLineAndExitCode2(@TempDir Path dir) throws Exception {
+    Path tokens = Files.writeString(dir.resolve("tokens"), "# tokens\nreader r-token\n");
+    try (NodeProcess node = NodeProcess.start("bad-tokens", LOGS, FreePorts.next(), FreePorts.next(), Map.of(
+        "COLONY_API_TOKENS_FILE", tokens.toString()))) {
+      assertEquals(2, node.waitForExit(Duration.ofSeconds(30)));
+      assertTrue(node.logTail().contains("Invalid configuration: COLONY_API_TOKENS_FILE: " + tokens.toAbsolutePath()
+          + " line 2: unknown role 'reader'"), node.logTail());
     }
   }
 
