@@ -5,7 +5,12 @@ import io.colony.runtime.ShutdownSignals;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@code java -jar colony-node.jar}: one Colony node, configured from COLONY_* variables. */
+/**
+ * {@code java -jar colony-node.jar}: one Colony node, configured from COLONY_* variables. Exit
+ * codes: 1 the HTTP port cannot be bound, 2 invalid configuration (a tokens file included),
+ * 3 the journal database cannot be used, 4 it would listen beyond loopback unprotected
+ * ({@link StartupSafety}).
+ */
 public final class Main {
 
   private static final Logger log = LoggerFactory.getLogger(Main.class);
