@@ -1,15 +1,25 @@
 package io.colony.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.colony.testkit.FreePorts;
 import io.colony.testkit.HttpJson;
 import io.colony.testkit.NodeProcess;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -188,6 +198,102 @@ class LauncherIT {
     readBack(List.of(nodes.get(0), nodes.get(2)), written);
     assertTrue(ProcessHandle.of(h2).map(ProcessHandle::isAlive).orElse(false), "the H2 server died");
     printHeapHighWaterMarks();
+  }
+
+  @Test
+  void theEmbeddedDatabaseRefusesClientsWithoutItsPasswordWhileTheNodesUseIt() throws Exception {
+    baseHttp = FreePorts.consecutive(1);
+    baseRemote = FreePorts.consecutive(1);
+    assertEquals(0, colony("up", "1").exitCode());
+    String node = "http://127.0.0.1:" + baseHttp;
+    assertEquals(200, put(node, "guarded", "by a password"));
+    assertEquals("by a password", HttpJson.get(node + "/v1/kv/guarded").body());
+
+    String colonyDb = "jdbc:h2:tcp://127.0.0.1:" + dbPort + "/colony";
+    assertRefused(colonyDb, "sa", "", "Wrong user name or password");
+    assertRefused(colonyDb, "", "", "Wrong user name or password");
+    assertRefused(colonyDb, "sa", "guess", "Wrong user name or password");
+    String password = Files.readString(runDir.resolve("h2.password"));
+    assertRefused("jdbc:h2:tcp://127.0.0.1:" + dbPort + "/other", "sa", password, "not found");
+    try (Connection withPassword = DriverManager.getConnection(colonyDb, "sa", password)) {
+      assertTrue(withPassword.isValid(5), "the password in h2.password opens the database");
+    }
+  }
+
+  @Test
+  void theEmbeddedDatabaseListensOnLoopbackOnly() throws Exception {
+    baseHttp = FreePorts.consecutive(1);
+    baseRemote = FreePorts.consecutive(1);
+    assertEquals(0, colony("up", "1").exitCode());
+    try (Socket loopback = new Socket(InetAddress.getLoopbackAddress(), dbPort)) {
+      assertTrue(loopback.isConnected());
+    }
+    List<InetAddress> others = java.util.Collections.list(NetworkInterface.getNetworkInterfaces()).stream()
+        .flatMap(NetworkInterface::inetAddresses).filter(a -> !a.isLoopbackAddress()).toList();
+    System.out.println("non-loopback addresses of this machine: " + others);
+    for (InetAddress other : others) {
+      try (Socket socket = new Socket()) {
+        socket.connect(new InetSocketAddress(other, dbPort), 2000);
+        throw new AssertionError("the H2 server accepted a connection on " + other);
+      } catch (IOException refused) {
+        // nothing listens there
+      }
+    }
+  }
+
+  @Test
+  void theDatabasePasswordFileIsReadableByItsOwnerOnly() throws Exception {
+    baseHttp = FreePorts.consecutive(1);
+    baseRemote = FreePorts.consecutive(1);
+    assertEquals(0, colony("up", "1").exitCode());
+    Path passwordFile = runDir.resolve("h2.password");
+    assertEquals(PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(passwordFile));
+    assertTrue(Files.readString(passwordFile).matches("[0-9a-f]{48}"), "48 random hex digits");
+  }
+
+  @Test
+  void aSecondUpAfterDownReusesTheDatabasePasswordAndTheDataIsStillThere() throws Exception {
+    baseHttp = FreePorts.consecutive(1);
+    baseRemote = FreePorts.consecutive(1);
+    assertEquals(0, colony("up", "1").exitCode());
+    String node = "http://127.0.0.1:" + baseHttp;
+    assertEquals(200, put(node, "kept", "across ups"));
+    String password = Files.readString(runDir.resolve("h2.password"));
+    assertEquals(0, colony("down").exitCode());
+
+    Result again = colony("up", "1");
+    assertEquals(0, again.exitCode(), again.output());
+    assertEquals(password, Files.readString(runDir.resolve("h2.password")));
+    assertEquals("across ups", HttpJson.get(node + "/v1/kv/kept").body());
+  }
+
+  @Test
+  void anEmbeddedDatabaseWithAnEmptyPasswordGetsAGeneratedOneOnUpAndKeepsItsData() throws Exception {
+    baseHttp = FreePorts.consecutive(1);
+    baseRemote = FreePorts.consecutive(1);
+    assertEquals(0, colony("up", "1").exitCode());
+    String node = "http://127.0.0.1:" + baseHttp;
+    assertEquals(200, put(node, "from-before", "the password"));
+    assertEquals(0, colony("down").exitCode());
+    // What the launcher left before it had passwords: user sa, an empty password, no h2.password.
+    String localDb = "jdbc:h2:file:" + runDir.resolve("data/colony");
+    try (Connection db = DriverManager.getConnection(localDb, "sa", Files.readString(runDir.resolve("h2.password")));
+        Statement sql = db.createStatement()) {
+      sql.execute("ALTER USER SA SET PASSWORD ''");
+    }
+    Files.delete(runDir.resolve("h2.password"));
+
+    Result up = colony("up", "1");
+    assertEquals(0, up.exitCode(), up.output());
+    assertTrue(up.output().contains("had an empty password"), up.output());
+    assertEquals("the password", HttpJson.get(node + "/v1/kv/from-before").body());
+    assertRefused("jdbc:h2:tcp://127.0.0.1:" + dbPort + "/colony", "sa", "", "Wrong user name or password");
+  }
+
+  private static void assertRefused(String url, String user, String password, String reason) {
+    SQLException refused = assertThrows(SQLException.class, () -> DriverManager.getConnection(url, user, password).close(),
+        url + " as '" + user + "'");
+    assertTrue(refused.getMessage().contains(reason), refused.getMessage());
   }
 
   /**
