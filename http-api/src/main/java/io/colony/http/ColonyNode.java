@@ -1,9 +1,11 @@
 package io.colony.http;
 
 import com.typesafe.config.Config;
+import io.colony.persistence.ClusterIdentity;
 import io.colony.persistence.JournalDatabase;
 import io.colony.persistence.JournalHealth;
 import io.colony.persistence.JournalSchema;
+import io.colony.runtime.ClusterIdCheck;
 import io.colony.runtime.ClusterJoin;
 import io.colony.runtime.NodeConfig;
 import io.colony.runtime.NodeSettings;
@@ -16,9 +18,13 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** One running node: its ActorSystem, its cluster membership, its entities and its HTTP API. */
 public final class ColonyNode {
+
+  private static final Logger log = LoggerFactory.getLogger(ColonyNode.class);
 
   private final ActorSystem<Void> system;
   private final CompletionStage<ServerBinding> binding;
@@ -43,7 +49,9 @@ public final class ColonyNode {
     StartupSafety.check(config, tokens);
     JournalDatabase database = JournalDatabase.from(config, settings.dataDir());
     EntityRegistry entityTypes = EntityRegistry.load(ColonyNode.class.getClassLoader());
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), NodeConfig.SYSTEM_NAME, config);
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), NodeConfig.SYSTEM_NAME,
+        withClusterId(config, database));
+    ClusterJoin.explainRefusal(system);
     JournalHealth health;
     try {
       JournalSchema.ensure(system, database, config.getDuration("colony.persistence.db.startup-timeout"));
@@ -73,6 +81,29 @@ public final class ColonyNode {
     CompletionStage<ServerBinding> binding = HttpServer.start(system, settings.host(), settings.httpPort(),
         new ApiRoutes(system, store, listing, tasks, entities, health, tokens).routes());
     return new ColonyNode(system, binding);
+  }
+
+  /**
+   * Adds the id of the cluster the journal database belongs to (created on an empty database),
+   * which the join check compares: a node cannot join a cluster that another database belongs to.
+   * A damaged database has no readable id: the node starts without one (and so can join no
+   * cluster that has one) and reports the damage.
+   *
+   * @throws IllegalStateException when the database cannot be reached in time
+   */
+  private static Config withClusterId(Config config, JournalDatabase database) {
+    try {
+      String id = ClusterIdentity.ensure(database, config.getDuration("colony.persistence.db.startup-timeout"),
+          config.getDuration("colony.persistence.db.startup-retry-pause"));
+      log.info("The journal database {} belongs to cluster {}", database.describe(), id);
+      return ClusterIdCheck.joinConfig(id, database.describe()).withFallback(config);
+    } catch (IllegalStateException e) {
+      if (JournalHealth.classify(e) != JournalHealth.Condition.DAMAGED) {
+        throw e;
+      }
+      log.warn("No cluster id can be read from the damaged journal database {}", database.describe());
+      return config;
+    }
   }
 
   private static JournalHealth startHealth(Config config, JournalDatabase database) {

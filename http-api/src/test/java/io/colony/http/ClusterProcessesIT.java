@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.colony.testkit.FreePorts;
+import io.colony.testkit.H2Server;
 import io.colony.testkit.LocalCluster;
 import io.colony.testkit.Membership;
 import io.colony.testkit.NodeProcess;
@@ -15,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -30,10 +32,18 @@ class ClusterProcessesIT {
   private static final Path LOGS = Path.of("target", "it-logs", "cluster-processes");
 
   private final List<NodeProcess> started = new ArrayList<>();
+  /** The nodes' one journal database: nodes on different databases cannot form one cluster. */
+  private H2Server h2;
+
+  @BeforeEach
+  void startDatabase() {
+    h2 = H2Server.start(LOGS.resolve("h2").toAbsolutePath());
+  }
 
   @AfterEach
   void stopAll() {
     started.forEach(NodeProcess::close);
+    h2.close();
   }
 
   @Test
@@ -85,7 +95,9 @@ class ClusterProcessesIT {
   }
 
   private NodeProcess start(String name, int httpPort, int remotePort, Map<String, String> env) {
-    NodeProcess node = NodeProcess.start(name, LOGS, httpPort, remotePort, env);
+    Map<String, String> withDatabase = new HashMap<>(env);
+    withDatabase.putAll(h2.env());
+    NodeProcess node = NodeProcess.start(name, LOGS, httpPort, remotePort, withDatabase);
     started.add(node);
     return node;
   }

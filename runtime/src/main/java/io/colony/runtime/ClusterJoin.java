@@ -1,5 +1,8 @@
 package io.colony.runtime;
 
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
 import org.apache.pekko.management.javadsl.PekkoManagement;
@@ -12,6 +15,9 @@ public final class ClusterJoin {
   private static final Logger log = LoggerFactory.getLogger(ClusterJoin.class);
 
   private ClusterJoin() {}
+
+  /** Exit code of a node the cluster refused (colony-defaults.conf maps Pekko's reason to it). */
+  public static final int REFUSED_EXIT_CODE = 4;
 
   public static void start(ActorSystem<?> system, NodeSettings settings) {
     if (settings.usesClusterBootstrap()) {
@@ -26,5 +32,31 @@ public final class ClusterJoin {
       // pekko.cluster.seed-nodes is set (NodeConfig derives it): the cluster joins them by itself.
       log.info("Joining through seed nodes {}", settings.seedNodes());
     }
+  }
+
+  /**
+   * Pekko ends a node whose configuration the cluster refuses with a generic log line; this says
+   * what it means for Colony, with this node's side of it (the cluster's nodes log theirs). Call
+   * right after the ActorSystem is created: a seed node's answer can come at once.
+   */
+  public static void explainRefusal(ActorSystem<?> system) {
+    CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+    shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "colony-explain-refusal", () -> {
+      boolean refused = shutdown.getShutdownReason()
+          .filter(CoordinatedShutdown.incompatibleConfigurationDetectedReason()::equals)
+          .isPresent();
+      if (refused) {
+        var config = system.settings().config();
+        log.error("REFUSED BY THE CLUSTER: this node cannot join, its journal database ({}, cluster id {}) is not "
+                + "the cluster's (one cluster per journal database: every node must use the same COLONY_DB_URL). "
+                + "The cluster's nodes log their database and id ('Found incompatible settings'). Exiting with code {}.",
+            valueOr(config, ClusterIdCheck.DATABASE_KEY), valueOr(config, ClusterIdCheck.ID_KEY), REFUSED_EXIT_CODE);
+      }
+      return CompletableFuture.completedFuture(Done.getInstance());
+    });
+  }
+
+  private static String valueOr(com.typesafe.config.Config config, String key) {
+    return config.hasPath(key) ? config.getString(key) : "none";
   }
 }

@@ -66,7 +66,12 @@ public final class H2Server implements TestDatabase {
   }
 
   public String url() {
-    return "jdbc:h2:tcp://127.0.0.1:" + port + "/colony";
+    return url("colony");
+  }
+
+  /** Another database of the same server (created on first use), e.g. for a node of another cluster. */
+  public String url(String database) {
+    return "jdbc:h2:tcp://127.0.0.1:" + port + "/" + database;
   }
 
   @Override
