@@ -9,7 +9,8 @@ import org.slf4j.LoggerFactory;
  * {@code java -jar colony-node.jar}: one Colony node, configured from COLONY_* variables. Exit
  * codes: 1 the HTTP port cannot be bound, 2 invalid configuration (a tokens file included),
  * 3 the journal database cannot be used, 4 it would listen beyond loopback unprotected
- * ({@link StartupSafety}).
+ * ({@link StartupSafety}), 5 the cluster refused it (its database belongs to another cluster,
+ * {@code io.colony.runtime.ClusterJoin}).
  */
 public final class Main {
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.colony.runtime.ClusterJoin;
 import io.colony.testkit.FreePorts;
 import io.colony.testkit.H2Server;
 import io.colony.testkit.LocalCluster;
@@ -30,7 +31,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * One cluster per journal database, with real processes: two nodes on one H2 database form a
  * cluster; a node pointed at another database of the same H2 server is refused, never becomes a
- * member and exits with 4 saying why; a node on the cluster's database then joins.
+ * member and exits with 5 saying why; a node on the cluster's database then joins.
  */
 @ExtendWith(LogCapturingExtension.class)
 class ClusterIdentityIT {
@@ -69,7 +70,7 @@ class ClusterIdentityIT {
       return !stranger.isAlive();
     });
     assertTrue(membershipReads[0] > 0, "the first node's membership was read while the stranger tried");
-    assertEquals(4, stranger.waitForExit(Duration.ofSeconds(5)), stranger.logTail());
+    assertEquals(ClusterJoin.REFUSED_EXIT_CODE, stranger.waitForExit(Duration.ofSeconds(5)), stranger.logTail());
 
     String clusterId = clusterId(h2.url());
     String strangerId = clusterId(h2.url("other"));

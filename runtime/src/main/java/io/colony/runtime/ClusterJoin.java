@@ -17,7 +17,7 @@ public final class ClusterJoin {
   private ClusterJoin() {}
 
   /** Exit code of a node the cluster refused (colony-defaults.conf maps Pekko's reason to it). */
-  public static final int REFUSED_EXIT_CODE = 4;
+  public static final int REFUSED_EXIT_CODE = 5;
 
   public static void start(ActorSystem<?> system, NodeSettings settings) {
     if (settings.usesClusterBootstrap()) {
