@@ -297,8 +297,9 @@ class LauncherIT {
   }
 
   /**
-   * Per node: the most heap in use when a collection started (the high-water mark), and the most
-   * still in use after a full collection (what the node really held); copied to target/it-logs.
+   * Per node, from its GC log: the most heap in use when a collection started (the high-water
+   * mark), the median and the most still in use after a collection (an upper bound of what the
+   * node held), and whether a full collection was ever needed; logs copied to target/it-logs.
    */
   private void printHeapHighWaterMarks() throws java.io.IOException {
     java.util.regex.Pattern pause = java.util.regex.Pattern.compile("(\\d+)M->(\\d+)M\\((\\d+)M\\)");
@@ -306,23 +307,24 @@ class LauncherIT {
     try (var logs = Files.newDirectoryStream(runDir, "gc-node-*.log")) {
       for (Path log : logs) {
         long highWater = 0;
-        long afterFull = -1;
+        List<Long> after = new java.util.ArrayList<>();
+        long full = 0;
         for (String line : Files.readAllLines(log)) {
           java.util.regex.Matcher m = pause.matcher(line);
           if (m.find()) {
             highWater = Math.max(highWater, Long.parseLong(m.group(1)));
-            if (line.contains("Pause Full")) {
-              afterFull = Math.max(afterFull, Long.parseLong(m.group(2)));
-            }
+            after.add(Long.parseLong(m.group(2)));
+            full += line.contains("Pause Full") ? 1 : 0;
           }
         }
-        System.out.printf("%s: heap high-water mark %d MiB of 256; most in use after a full collection: %s%n",
-            log.getFileName(), highWater, afterFull < 0 ? "no full collection" : afterFull + " MiB");
+        after.sort(null);
+        System.out.printf("%s: %d collections (%d full); heap high-water mark %d MiB of 256; in use after a"
+                + " collection: median %d MiB, most %d MiB%n", log.getFileName(), after.size(), full, highWater,
+            after.isEmpty() ? 0 : after.get(after.size() / 2), after.isEmpty() ? 0 : after.get(after.size() - 1));
         Files.copy(log, keep.resolve(log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       }
     }
   }
-
 
   private static byte[] largeValue(int seed) {
     byte[] value = new byte[1024 * 1024];
