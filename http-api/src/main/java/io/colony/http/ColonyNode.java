@@ -52,6 +52,20 @@ public final class ColonyNode {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), NodeConfig.SYSTEM_NAME,
         withClusterId(config, database));
     ClusterJoin.explainRefusal(system);
+    try {
+      return startOn(system, config, settings, database, entityTypes, tokens);
+    } catch (RuntimeException e) {
+      if (ClusterJoin.wasRefused(system)) {
+        // The cluster's answer came while this node was still starting: its shutdown makes
+        // creating anything fail, but the cause to report is the refusal.
+        throw new ClusterJoin.RefusedException(e);
+      }
+      throw e;
+    }
+  }
+
+  private static ColonyNode startOn(ActorSystem<Void> system, Config config, NodeSettings settings,
+      JournalDatabase database, EntityRegistry entityTypes, ApiTokens tokens) {
     JournalHealth health;
     try {
       JournalSchema.ensure(system, database, config.getDuration("colony.persistence.db.startup-timeout"));

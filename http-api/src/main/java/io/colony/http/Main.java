@@ -1,7 +1,9 @@
 package io.colony.http;
 
+import io.colony.runtime.ClusterJoin;
 import io.colony.runtime.NodeConfig;
 import io.colony.runtime.ShutdownSignals;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,14 +32,21 @@ public final class Main {
       log.error("Refusing to start: {}", e.getMessage());
       System.exit(4);
       return;
+    } catch (ClusterJoin.RefusedException e) {
+      log.error("Cannot start: {}", e.getMessage());
+      System.exit(ClusterJoin.REFUSED_EXIT_CODE);
+      return;
     } catch (IllegalStateException e) {
       log.error("Cannot start: {}", e.getMessage());
       System.exit(3);
       return;
     }
-    ShutdownSignals.install(node.system());
+    ActorSystem<Void> system = node.system();
+    ShutdownSignals.install(system);
     node.binding().whenComplete((binding, error) -> {
-      if (error != null) {
+      if (error != null && ClusterJoin.wasRefused(system)) {
+        System.exit(ClusterJoin.REFUSED_EXIT_CODE);
+      } else if (error != null) {
         log.error("Cannot serve HTTP: {}", error.getMessage());
         System.exit(1);
       } else {

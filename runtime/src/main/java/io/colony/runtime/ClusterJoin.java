@@ -42,10 +42,7 @@ public final class ClusterJoin {
   public static void explainRefusal(ActorSystem<?> system) {
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
     shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "colony-explain-refusal", () -> {
-      boolean refused = shutdown.getShutdownReason()
-          .filter(CoordinatedShutdown.incompatibleConfigurationDetectedReason()::equals)
-          .isPresent();
-      if (refused) {
+      if (wasRefused(system)) {
         var config = system.settings().config();
         log.error("REFUSED BY THE CLUSTER: this node cannot join, its journal database ({}, cluster id {}) is not "
                 + "the cluster's (one cluster per journal database: every node must use the same COLONY_DB_URL). "
@@ -54,6 +51,20 @@ public final class ClusterJoin {
       }
       return CompletableFuture.completedFuture(Done.getInstance());
     });
+  }
+
+  /** Whether this node is shutting down because the cluster refused its join. */
+  public static boolean wasRefused(ActorSystem<?> system) {
+    return CoordinatedShutdown.get(system).getShutdownReason()
+        .filter(CoordinatedShutdown.incompatibleConfigurationDetectedReason()::equals)
+        .isPresent();
+  }
+
+  /** Starting a node failed because the cluster refused it meanwhile (exit with {@link #REFUSED_EXIT_CODE}). */
+  public static final class RefusedException extends RuntimeException {
+    public RefusedException(Throwable whileStarting) {
+      super("the cluster refused this node while it was starting", whileStarting);
+    }
   }
 
   private static String valueOr(com.typesafe.config.Config config, String key) {
