@@ -49,7 +49,7 @@ class ClusterIdentityIT {
   }
 
   @Test
-  void aNodeOnAnotherDatabaseIsRefusedAndExitsWith4WhileANodeOnTheClustersDatabaseJoins() throws Exception {
+  void aNodeOnAnotherDatabaseIsRefusedAndExitsWith5WhileANodeOnTheClustersDatabaseJoins() throws Exception {
     deleteRecursively(DIR);
     H2Server h2 = H2Server.start(DIR.resolve("h2"));
     started.add(h2);

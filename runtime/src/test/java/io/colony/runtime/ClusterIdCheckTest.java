@@ -54,7 +54,7 @@ class ClusterIdCheckTest {
   }
 
   @Test
-  void everyNodeRegistersTheCheckAndExitsWith4WhenRefused() {
+  void everyNodeRegistersTheCheckAndExitsWith5WhenRefused() {
     Config config = NodeConfig.load(Map.of());
     assertEquals(ClusterIdCheck.class.getName(),
         config.getString("pekko.cluster.configuration-compatibility-check.checkers.colony-cluster-id"));
