@@ -1,6 +1,8 @@
 package io.colony.http;
 
 import com.typesafe.config.Config;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -8,9 +10,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Safe by default: a node that listens beyond loopback ({@code COLONY_HOST} other than
- * 127.0.0.1, localhost or ::1) must have API tokens, unless {@code COLONY_INSECURE=true} says
- * the operator accepts an open node (then it starts and logs a warning). Local clusters on
- * loopback need nothing. The TLS check for Artery belongs here too, next to {@link #tokensProblem}.
+ * 127.0.0.1, localhost or ::1) must have API tokens and mutual TLS between nodes, unless
+ * {@code COLONY_INSECURE=true} says the operator accepts an open node (then it starts and logs
+ * a warning). Local clusters on loopback need neither.
  */
 public final class StartupSafety {
 
@@ -36,26 +38,27 @@ public final class StartupSafety {
     if (isLoopback(host)) {
       return;
     }
-    String problem = tokensProblem(host, tokens);
-    if (problem == null) {
+    List<String> problems = new ArrayList<>();
+    if (!tokens.enabled()) {
+      problems.add("its HTTP API without API tokens (COLONY_API_TOKENS_FILE)");
+    }
+    if (config.getString("colony.node.tls.dir").isBlank()) {
+      problems.add("its cluster port (Artery) without mutual TLS (COLONY_TLS_DIR)");
+    }
+    if (problems.isEmpty()) {
       return;
     }
+    String problem = "This node would listen on " + host + ", beyond loopback, with " + String.join(" and ", problems);
     if (config.getBoolean("colony.node.insecure")) {
       log.warn("{}; starting anyway because COLONY_INSECURE=true: anyone who can reach this node may read, "
           + "change and delete everything", problem);
       return;
     }
-    throw new UnsafeStartException(problem + ". Set COLONY_API_TOKENS_FILE (see the README's Security section), "
+    throw new UnsafeStartException(problem + ". Set what is missing (see the README's Security section), "
         + "bind to 127.0.0.1, or set COLONY_INSECURE=true to accept an open node.");
   }
 
   static boolean isLoopback(String host) {
     return LOOPBACK.contains(host.strip().toLowerCase(Locale.ROOT));
-  }
-
-  /** Why the HTTP API would be open, or null when it is protected by tokens. */
-  private static String tokensProblem(String host, ApiTokens tokens) {
-    return tokens.enabled() ? null
-        : "The HTTP API would listen on " + host + ", beyond loopback, without API tokens (COLONY_API_TOKENS_FILE)";
   }
 }

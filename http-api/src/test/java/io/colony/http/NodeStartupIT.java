@@ -38,12 +38,13 @@ class NodeStartupIT {
   }
 
   @Test
-  void aNodeBeyondLoopbackWithoutApiTokensRefusesToStartWithExitCode4() {
+  void aNodeBeyondLoopbackWithoutApiTokensOrTlsRefusesToStartWithExitCode4() {
     try (NodeProcess node = NodeProcess.start("open-beyond-loopback", LOGS, FreePorts.next(), FreePorts.next(), Map.of(
         "COLONY_HOST", "0.0.0.0"))) {
       assertEquals(4, node.waitForExit(Duration.ofSeconds(30)));
-      assertTrue(node.logTail().contains("Refusing to start: The HTTP API would listen on 0.0.0.0, beyond loopback, "
-          + "without API tokens"), node.logTail());
+      assertTrue(node.logTail().contains("Refusing to start: This node would listen on 0.0.0.0, beyond loopback, "
+          + "with its HTTP API without API tokens (COLONY_API_TOKENS_FILE) and its cluster port (Artery) without "
+          + "mutual TLS (COLONY_TLS_DIR)"), node.logTail());
     }
   }
 
@@ -58,7 +59,7 @@ class NodeStartupIT {
         "COLONY_SEED_NODES", "0.0.0.0:" + remotePort))) { // its own address, as it advertises it
       await().atMost(Duration.ofSeconds(60)).until(() -> HttpJson.status(node.url() + "/alive") == 200);
       String log = Files.readString(node.log());
-      assertTrue(log.contains("WARN  io.colony.http.StartupSafety") && log.contains("without API tokens (COLONY_API_TOKENS_FILE); "
+      assertTrue(log.contains("WARN  io.colony.http.StartupSafety") && log.contains("without mutual TLS (COLONY_TLS_DIR); "
           + "starting anyway because COLONY_INSECURE=true"), node.logTail());
     }
   }
@@ -71,6 +72,16 @@ class NodeStartupIT {
       assertEquals(2, node.waitForExit(Duration.ofSeconds(30)));
       assertTrue(node.logTail().contains("Invalid configuration: COLONY_API_TOKENS_FILE: " + tokens.toAbsolutePath()
           + " line 2: unknown role 'reader'"), node.logTail());
+    }
+  }
+
+  @Test
+  void aTlsFolderWithoutTheKeyIsAClearErrorAndExitCode2(@TempDir Path dir) {
+    try (NodeProcess node = NodeProcess.start("bad-tls", LOGS, FreePorts.next(), FreePorts.next(), Map.of(
+        "COLONY_TLS_DIR", dir.toString()))) {
+      assertEquals(2, node.waitForExit(Duration.ofSeconds(30)));
+      assertTrue(node.logTail().contains("Invalid configuration: COLONY_TLS_DIR: " + dir.toAbsolutePath().resolve("node.key")
+          + " is missing or unreadable"), node.logTail());
     }
   }
 

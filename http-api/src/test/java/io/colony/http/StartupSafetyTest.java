@@ -7,12 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import io.colony.runtime.NodeConfig;
+import io.colony.runtime.tls.CertsCommand;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** Which nodes may start without API tokens, from the configuration a node really loads. */
+/** Which nodes may start without API tokens or TLS, from the configuration a node really loads. */
 class StartupSafetyTest {
 
   private static final ApiTokens TOKENS = ApiTokens.parse(List.of("admin a-token"), "tokens");
@@ -37,19 +41,48 @@ class StartupSafetyTest {
     assertDoesNotThrow(() -> StartupSafety.check(NodeConfig.load(Map.of()), ApiTokens.none()));
   }
 
+  @TempDir
+  static Path certificates;
+
+  @BeforeAll
+  static void makeCertificates() throws Exception {
+    CertsCommand.run(certificates.toString());
+  }
+
+  private static String tlsDir() {
+    return certificates.resolve("node-1").toString();
+  }
+
   @Test
-  void aNodeBeyondLoopbackWithoutTokensRefusesToStartSayingWhatToDo() {
+  void aNodeBeyondLoopbackWithoutTokensOrTlsRefusesToStartSayingWhatToDo() {
     for (String host : List.of("0.0.0.0", "10.0.0.11", "node-1.example.com", "127.0.0.2")) {
       String message = assertThrows(StartupSafety.UnsafeStartException.class,
           () -> StartupSafety.check(config(host), ApiTokens.none())).getMessage();
-      assertTrue(message.contains("would listen on " + host + ", beyond loopback, without API tokens"), message);
-      assertTrue(message.contains("COLONY_API_TOKENS_FILE") && message.contains("COLONY_INSECURE=true"), message);
+      assertTrue(message.contains("would listen on " + host + ", beyond loopback, with its HTTP API without API "
+          + "tokens (COLONY_API_TOKENS_FILE) and its cluster port (Artery) without mutual TLS (COLONY_TLS_DIR)"), message);
+      assertTrue(message.contains("COLONY_INSECURE=true"), message);
     }
   }
 
   @Test
-  void aNodeBeyondLoopbackWithTokensStarts() {
-    assertDoesNotThrow(() -> StartupSafety.check(config("0.0.0.0"), TOKENS));
+  void tokensWithoutTlsAreNotEnough() {
+    String message = assertThrows(StartupSafety.UnsafeStartException.class,
+        () -> StartupSafety.check(config("0.0.0.0"), TOKENS)).getMessage();
+    assertTrue(message.contains("with its cluster port (Artery) without mutual TLS (COLONY_TLS_DIR)."), message);
+    assertFalse(message.contains("API tokens"), message);
+  }
+
+  @Test
+  void tlsWithoutTokensIsNotEnough() {
+    String message = assertThrows(StartupSafety.UnsafeStartException.class,
+        () -> StartupSafety.check(config("0.0.0.0", "COLONY_TLS_DIR", tlsDir()), ApiTokens.none())).getMessage();
+    assertTrue(message.contains("with its HTTP API without API tokens (COLONY_API_TOKENS_FILE)."), message);
+    assertFalse(message.contains("TLS"), message);
+  }
+
+  @Test
+  void aNodeBeyondLoopbackWithTokensAndTlsStarts() {
+    assertDoesNotThrow(() -> StartupSafety.check(config("0.0.0.0", "COLONY_TLS_DIR", tlsDir()), TOKENS));
   }
 
   @Test

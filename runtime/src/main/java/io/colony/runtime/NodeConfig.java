@@ -4,7 +4,9 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.colony.persistence.JournalDatabase;
+import io.colony.runtime.tls.ArteryTls;
 import java.io.File;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +46,10 @@ public final class NodeConfig {
     NodeSettings settings = NodeSettings.from(layered);
     Config derived = derived(settings)
         .withFallback(JournalDatabase.from(layered, settings.dataDir()).pluginConfig());
+    if (settings.usesTls()) {
+      derived = derived.withFallback(ArteryTls.artery(Path.of(settings.tlsDir()),
+          layered.getDuration("colony.node.tls.reload-interval")));
+    }
     return sysProps.withFallback(derived).withFallback(layered).resolve();
   }
 

@@ -15,7 +15,8 @@ public record NodeSettings(
     List<HostPort> bootstrapEndpoints,
     int requiredContactPoints,
     String profile,
-    String dataDir) {
+    String dataDir,
+    String tlsDir) {
 
   public static NodeSettings from(Config config) {
     Config node = config.getConfig("colony.node");
@@ -29,7 +30,13 @@ public record NodeSettings(
         HostPort.parseList(node.getString("bootstrap-endpoints"), "COLONY_BOOTSTRAP_ENDPOINTS"),
         node.getInt("required-contact-points"),
         node.getString("profile"),
-        node.getString("data-dir"));
+        node.getString("data-dir"),
+        node.getString("tls.dir").strip());
+  }
+
+  /** Artery runs mutual TLS with the key and certificates in {@link #tlsDir}. */
+  public boolean usesTls() {
+    return !tlsDir.isEmpty();
   }
 
   /** With no seed nodes the node forms or joins its cluster through Cluster Bootstrap. */
