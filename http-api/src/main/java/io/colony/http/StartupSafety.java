@@ -1,10 +1,9 @@
 package io.colony.http;
 
 import com.typesafe.config.Config;
+import io.colony.runtime.NodeSettings;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,8 +16,6 @@ import org.slf4j.LoggerFactory;
 public final class StartupSafety {
 
   private static final Logger log = LoggerFactory.getLogger(StartupSafety.class);
-
-  private static final Set<String> LOOPBACK = Set.of("127.0.0.1", "localhost", "::1", "[::1]");
 
   /** A node that would start exposed; {@link Main} exits with its own code. */
   public static final class UnsafeStartException extends RuntimeException {
@@ -35,7 +32,7 @@ public final class StartupSafety {
    */
   public static void check(Config config, ApiTokens tokens) {
     String host = config.getString("colony.node.host");
-    if (isLoopback(host)) {
+    if (NodeSettings.isLoopback(host)) {
       return;
     }
     List<String> problems = new ArrayList<>();
@@ -56,9 +53,5 @@ public final class StartupSafety {
     }
     throw new UnsafeStartException(problem + ". Set what is missing (see the README's Security section), "
         + "bind to 127.0.0.1, or set COLONY_INSECURE=true to accept an open node.");
-  }
-
-  static boolean isLoopback(String host) {
-    return LOOPBACK.contains(host.strip().toLowerCase(Locale.ROOT));
   }
 }

@@ -22,6 +22,7 @@ public final class NodeConfig {
 
   public static final String SYSTEM_NAME = "colony";
   static final String DEFAULTS_RESOURCE = "colony-defaults.conf";
+  static final String AUTO_PROFILE = "auto";
 
   private NodeConfig() {}
 
@@ -34,7 +35,7 @@ public final class NodeConfig {
 
     // A first pass only to learn which profile was asked for.
     Config withoutProfile = resolve(environment, sysProps.withFallback(file).withFallback(reference));
-    String profile = withoutProfile.getString("colony.node.profile");
+    String profile = profileFor(withoutProfile);
     if (!withoutProfile.hasPath("colony.profiles." + profile)) {
       throw new IllegalArgumentException(
           "COLONY_PROFILE: unknown profile '" + profile + "'; known: "
@@ -50,7 +51,17 @@ public final class NodeConfig {
       derived = derived.withFallback(ArteryTls.artery(Path.of(settings.tlsDir()),
           layered.getDuration("colony.node.tls.reload-interval")));
     }
-    return sysProps.withFallback(derived).withFallback(layered).resolve();
+    return sysProps.withFallback(derived).withFallback(layered).resolve()
+        .withValue("colony.node.profile", ConfigValueFactory.fromAnyRef(profile)); // auto, resolved
+  }
+
+  /** The profile asked for; {@code auto} is local on loopback and production beyond it. */
+  private static String profileFor(Config config) {
+    String profile = config.getString("colony.node.profile");
+    if (!AUTO_PROFILE.equals(profile)) {
+      return profile;
+    }
+    return NodeSettings.isLoopback(config.getString("colony.node.host")) ? "local" : "production";
   }
 
   /** The settings that are computed from others rather than written by hand. */

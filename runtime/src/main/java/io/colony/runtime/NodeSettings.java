@@ -3,6 +3,8 @@ package io.colony.runtime;
 import com.typesafe.config.Config;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 
 /** The resolved {@code colony.node} section: how this node is addressed and how it joins. */
 public record NodeSettings(
@@ -17,6 +19,8 @@ public record NodeSettings(
     String profile,
     String dataDir,
     String tlsDir) {
+
+  private static final Set<String> LOOPBACK = Set.of("127.0.0.1", "localhost", "::1", "[::1]");
 
   public static NodeSettings from(Config config) {
     Config node = config.getConfig("colony.node");
@@ -37,6 +41,11 @@ public record NodeSettings(
   /** Artery runs mutual TLS with the key and certificates in {@link #tlsDir}. */
   public boolean usesTls() {
     return !tlsDir.isEmpty();
+  }
+
+  /** Whether {@code host} is this machine only (127.0.0.1, localhost or ::1), not a network. */
+  public static boolean isLoopback(String host) {
+    return LOOPBACK.contains(host.strip().toLowerCase(Locale.ROOT));
   }
 
   /** With no seed nodes the node forms or joins its cluster through Cluster Bootstrap. */

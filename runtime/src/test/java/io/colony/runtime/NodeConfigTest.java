@@ -133,6 +133,30 @@ class NodeConfigTest {
   }
 
   @Test
+  void theProfileIsLocalOnLoopbackAndProductionBeyondUnlessOneIsNamed() {
+    for (String host : List.of("127.0.0.1", "localhost", "::1")) {
+      Config config = NodeConfig.load(Map.of("COLONY_HOST", host));
+      assertEquals("local", NodeSettings.from(config).profile(), host);
+      assertEquals(Duration.ofSeconds(5), config.getDuration("pekko.cluster.split-brain-resolver.stable-after"), host);
+    }
+    Config beyond = NodeConfig.load(Map.of("COLONY_HOST", "10.0.0.11"));
+    assertEquals("production", NodeSettings.from(beyond).profile());
+    assertEquals(Duration.ofSeconds(20), beyond.getDuration("pekko.cluster.split-brain-resolver.stable-after"));
+    assertEquals("off", beyond.getString("pekko.cluster.down-removal-margin"), "off: as long as stable-after");
+    assertTrue(beyond.getBoolean("pekko.cluster.split-brain-resolver.down-all-when-unstable"));
+    assertEquals(Duration.ofSeconds(1), beyond.getDuration("pekko.cluster.gossip-interval"), "Pekko's own gossip");
+
+    Config named = NodeConfig.load(Map.of("COLONY_HOST", "10.0.0.11", "COLONY_PROFILE", "local"));
+    assertEquals("local", NodeSettings.from(named).profile());
+    assertEquals(Duration.ofSeconds(5), named.getDuration("pekko.cluster.split-brain-resolver.stable-after"));
+  }
+
+  @Test
+  void theManagementServersRoutesAreReadOnly() {
+    assertTrue(NodeConfig.load(Map.of()).getBoolean("pekko.management.http.route-providers-read-only"));
+  }
+
+  @Test
   void theShippedLocalConfigIsTheLocalProfile() {
     Config config = NodeConfig.load(Map.of("COLONY_CONFIG", "../conf/local.conf"));
     assertEquals(Duration.ofSeconds(5), config.getDuration("pekko.cluster.split-brain-resolver.stable-after"));
