@@ -1,5 +1,6 @@
 package io.colony.http;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -251,6 +252,40 @@ class LauncherIT {
     assertEquals(0, again.exitCode(), again.output());
     assertEquals(password, Files.readString(runDir.resolve("h2.password")));
     assertEquals("across ups", HttpJson.get(node + "/v1/kv/kept").body());
+  }
+
+  @Test
+  void upMakesTheClustersCertificatesOnceAndItsNodesTalkMutualTls() throws Exception {
+    upOneNode();
+    Path tls = runDir.resolve("tls");
+    assertEquals(PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(tls.resolve("ca.key")));
+    assertEquals(PosixFilePermissions.fromString("rw-------"),
+        Files.getPosixFilePermissions(tls.resolve("node-1").resolve("node.key")));
+    assertTrue(Files.readString(runDir.resolve("node-1.log")).contains("Remoting started with transport [Artery tls-tcp]"));
+    byte[] ca = Files.readAllBytes(tls.resolve("ca.crt"));
+    assertEquals(0, colony("down").exitCode());
+
+    // A larger cluster later: the same CA, a certificate for the new node too.
+    baseHttp = FreePorts.consecutive(2);
+    baseRemote = FreePorts.consecutive(2);
+    Result two = colony("up", "2");
+    assertEquals(0, two.exitCode(), two.output());
+    assertTrue(two.output().contains("mutual TLS between them (certificates in " + tls + ")"), two.output());
+    assertArrayEquals(ca, Files.readAllBytes(tls.resolve("ca.crt")));
+    assertTrue(Files.readString(runDir.resolve("node-2.log")).contains("Remoting started with transport [Artery tls-tcp]"));
+  }
+
+  @Test
+  void certsMakesACaAndNodeFoldersForRealHostsAndRefusesBadArguments(@TempDir Path dir) throws Exception {
+    Result made = colony("certs", dir.toString(), "--nodes", "2", "--host", "10.0.0.11");
+    assertEquals(0, made.exitCode(), made.output());
+    for (String file : List.of("ca.crt", "ca.key", "node-1/node.key", "node-1/node.crt", "node-2/ca.crt")) {
+      assertTrue(Files.isRegularFile(dir.resolve(file)), file + " in " + made.output());
+    }
+    Result bad = colony("certs", dir.toString(), "--nodes", "none");
+    assertEquals(2, bad.exitCode(), bad.output());
+    assertTrue(bad.output().contains("--nodes must be a positive number, not 'none'") && bad.output().contains("usage:"),
+        bad.output());
   }
 
   @Test
