@@ -270,7 +270,7 @@ class LauncherIT {
     baseRemote = FreePorts.consecutive(2);
     Result two = colony("up", "2");
     assertEquals(0, two.exitCode(), two.output());
-    assertTrue(two.output().contains("mutual TLS between them (certificates in " + tls + ")"), two.output());
+    assertTrue(two.output().contains("The nodes talk mutual TLS (certificates in " + tls + ")."), two.output());
     assertArrayEquals(ca, Files.readAllBytes(tls.resolve("ca.crt")));
     assertTrue(Files.readString(runDir.resolve("node-2.log")).contains("Remoting started with transport [Artery tls-tcp]"));
   }
