@@ -31,7 +31,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * {@code bin/colony}, end to end, on free ports and a private run folder: bad input, the samples
+ * {@code bin/colony}, end to end, on free ports and a private run folder: bad input, API tokens, the samples
  * switch, backup and restore, the embedded store under crashes and large values. The plain
  * {@code up 3 / status / down} cycle runs in {@link DocsTourIT}: the README's tour on a fresh copy
  * (a first {@code up} that builds the jars, the status table, a value written through node 1 and
@@ -306,6 +306,90 @@ class LauncherIT {
     assertTrue(up.output().contains("had an empty password"), up.output());
     assertEquals("the password", HttpJson.get(node + "/v1/kv/from-before").body());
     assertRefused("jdbc:h2:tcp://127.0.0.1:" + dbPort + "/colony", "sa", "", "Wrong user name or password");
+  }
+
+  @Test
+  void withApiTokensUpAndStatusSendTheTokenAndSayAtOnceWhenItIsMissingOrRefused() throws Exception {
+    baseHttp = FreePorts.consecutive(1);
+    baseRemote = FreePorts.consecutive(1);
+    String token = "launcher-it-" + java.util.UUID.randomUUID();
+    Path tokens = runDir.resolve("api-tokens");
+    Files.writeString(tokens, "read sha256:" + sha256Hex(token) + "\n");
+    // A curl first on PATH that writes down its arguments: the token must not be among them (ps shows them).
+    Path curlArguments = runDir.resolve("curl-arguments.txt");
+    Path fakeBin = Files.createDirectories(runDir.resolve("fake-bin"));
+    Path fakeCurl = fakeBin.resolve("curl");
+    Files.writeString(fakeCurl, "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '" + curlArguments + "'\nexec '" + realCurl() + "' \"$@\"\n");
+    Files.setPosixFilePermissions(fakeCurl, PosixFilePermissions.fromString("rwx------"));
+    String path = fakeBin + ":" + System.getenv("PATH");
+    Map<String, String> fileOnly = Map.of("COLONY_API_TOKENS_FILE", tokens.toString(), "PATH", path);
+    Map<String, String> fileAndToken = Map.of("COLONY_API_TOKENS_FILE", tokens.toString(), "COLONY_API_TOKEN", token,
+        "PATH", path);
+    Map<String, String> fileAndWrongToken = Map.of("COLONY_API_TOKENS_FILE", tokens.toString(),
+        "COLONY_API_TOKEN", "not-the-token", "PATH", path);
+    List<Result> results = new java.util.ArrayList<>();
+
+    Result noToken = colony(fileOnly, "up", "1");
+    results.add(noToken);
+    assertEquals(1, noToken.exitCode(), noToken.output());
+    assertTrue(noToken.output().contains("set COLONY_API_TOKEN to a token of role read or better from " + tokens),
+        noToken.output());
+    assertTrue(pids().isEmpty(), "no node started without a token");
+
+    Result up = colony(fileAndToken, "up", "1");
+    results.add(up);
+    assertEquals(0, up.exitCode(), up.output());
+    String node = "http://127.0.0.1:" + baseHttp;
+    assertTrue(up.output().contains("curl -H \"Authorization: Bearer $COLONY_API_TOKEN\" " + node + "/cluster/members"),
+        up.output());
+    assertEquals(401, HttpJson.status(node + "/cluster/members"), "the node got the tokens file");
+    Result status = colony(fileAndToken, "status");
+    results.add(status);
+    assertEquals(0, status.exitCode(), status.output());
+    assertTrue(status.output().matches("(?s).*pekko://colony@127\\.0\\.0\\.1:" + baseRemote + "\\s+Up\\s+leader.*"),
+        status.output());
+
+    Result wrongStatus = colony(fileAndWrongToken, "status");
+    results.add(wrongStatus);
+    assertEquals(1, wrongStatus.exitCode(), wrongStatus.output());
+    assertTrue(wrongStatus.output().contains("answered 401 Unauthorized: it does not accept COLONY_API_TOKEN"),
+        wrongStatus.output());
+    Result statusWithoutAnything = colony(Map.of("PATH", path), "status");
+    results.add(statusWithoutAnything);
+    assertEquals(1, statusWithoutAnything.exitCode(), statusWithoutAnything.output());
+    assertTrue(statusWithoutAnything.output().contains("answered 401 Unauthorized: COLONY_API_TOKEN is not set"),
+        statusWithoutAnything.output());
+
+    assertEquals(0, colony("down").exitCode());
+    long started = System.nanoTime();
+    Result wrongUp = colony(fileAndWrongToken, "up", "1");
+    results.add(wrongUp);
+    assertEquals(1, wrongUp.exitCode(), wrongUp.output());
+    assertTrue(wrongUp.output().contains("answered 401 Unauthorized: it does not accept COLONY_API_TOKEN")
+        && wrongUp.output().contains("stopping the nodes"), wrongUp.output());
+    assertTrue(System.nanoTime() - started < 80_000_000_000L, "said before the 90 s up timeout");
+    assertTrue(pids().isEmpty(), "the nodes that refused the token are stopped");
+
+    for (Result result : results) {
+      assertTrue(!result.output().contains(token), "the token is printed: " + result.output());
+    }
+    String arguments = Files.readString(curlArguments);
+    assertTrue(arguments.contains("/cluster/members"), "the fake curl ran: " + arguments);
+    assertTrue(!arguments.contains(token), "the token is on curl's command line: " + arguments);
+  }
+
+  private static String sha256Hex(String text) throws java.security.NoSuchAlgorithmException {
+    return java.util.HexFormat.of().formatHex(
+        java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /** The curl that PATH names, so that the fake one can run it. */
+  private static Path realCurl() {
+    return java.util.Arrays.stream(System.getenv("PATH").split(":"))
+        .map(dir -> Path.of(dir, "curl"))
+        .filter(Files::isExecutable)
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no curl on PATH"));
   }
 
   private static void assertRefused(String url, String user, String password, String reason) {
