@@ -25,10 +25,10 @@ public final class ApiAuth extends AllDirectives {
   private static final Set<String> READ_METHODS = Set.of("GET", "HEAD", "OPTIONS");
   private static final Set<String> DATA = Set.of("kv", "tasks", "workers", "entities");
 
-  private final ApiTokens tokens;
+  private final ApiCredentials tokens;
   private final JsonSupport json;
 
-  public ApiAuth(ApiTokens tokens, JsonSupport json) {
+  public ApiAuth(ApiCredentials tokens, JsonSupport json) {
     this.tokens = tokens;
     this.json = json;
   }
@@ -47,7 +47,8 @@ public final class ApiAuth extends AllDirectives {
       }
       Optional<Role> role = tokens.roleOf(token.get());
       if (role.isEmpty()) {
-        return complete(unauthorized("The bearer token is not one of this node's API tokens.", true));
+        return complete(unauthorized("The bearer token is not valid here: neither one of this node's API tokens nor an "
+            + "unexpired JWT with a role, signed by a trusted key.", true));
       }
       Role needed = needed(request);
       if (!role.get().allows(needed)) {

@@ -38,10 +38,10 @@ public final class ApiRoutes extends AllDirectives {
   private final Tasks tasks;
   private final UserEntities entities;
   private final JournalHealth health;
-  private final ApiTokens tokens;
+  private final ApiCredentials tokens;
 
   public ApiRoutes(ActorSystem<?> system, KeyValueStore store, IdListing listing, Tasks tasks, UserEntities entities,
-      JournalHealth health, ApiTokens tokens) {
+      JournalHealth health, ApiCredentials tokens) {
     this.health = health;
     this.tokens = tokens;
     this.system = system;
@@ -87,7 +87,7 @@ public final class ApiRoutes extends AllDirectives {
    * The routes of a node that found its journal database damaged at start: health checks
    * (503 with the reason), membership, and a JSON 503 for every other request.
    */
-  static Route whileDamaged(ActorSystem<?> system, JournalHealth health, ApiTokens tokens) {
+  static Route whileDamaged(ActorSystem<?> system, JournalHealth health, ApiCredentials tokens) {
     Config http = system.settings().config().getConfig("colony.http");
     JsonSupport json = new JsonSupport(system);
     ErrorHandling errors = new ErrorHandling(json, http.getDuration("retry-after"));

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * lines and {@code #} comments ignored. Only SHA-256 digests are kept; a presented token is
  * compared with every digest in constant time.
  */
-public final class ApiTokens {
+public final class ApiTokens implements ApiCredentials {
 
   /** What a token may do; each role may do everything the ones before it may. */
   public enum Role {
@@ -55,6 +55,7 @@ public final class ApiTokens {
     return new ApiTokens(List.of());
   }
 
+  @Override
   public boolean enabled() {
     return !entries.isEmpty();
   }
@@ -119,6 +120,7 @@ public final class ApiTokens {
   }
 
   /** The strongest role of a token that matches {@code token}; every digest is compared, in constant time. */
+  @Override
   public Optional<Role> roleOf(String token) {
     byte[] presented = sha256(token);
     Role found = null;

@@ -45,7 +45,8 @@ public final class ColonyNode {
    */
   public static ColonyNode start(Config config) {
     NodeSettings settings = NodeSettings.from(config);
-    ApiTokens tokens = ApiTokens.fromSetting(config.getString("colony.http.api-tokens-file"));
+    ApiCredentials tokens = ApiCredentials.either(
+        ApiTokens.fromSetting(config.getString("colony.http.api-tokens-file")), JwtVerifier.fromSettings(config));
     StartupSafety.check(config, tokens);
     JournalDatabase database = JournalDatabase.from(config, settings.dataDir());
     EntityRegistry entityTypes = EntityRegistry.load(ColonyNode.class.getClassLoader());
@@ -65,7 +66,7 @@ public final class ColonyNode {
   }
 
   private static ColonyNode startOn(ActorSystem<Void> system, Config config, NodeSettings settings,
-      JournalDatabase database, EntityRegistry entityTypes, ApiTokens tokens) {
+      JournalDatabase database, EntityRegistry entityTypes, ApiCredentials tokens) {
     JournalHealth health;
     try {
       JournalSchema.ensure(system, database, config.getDuration("colony.persistence.db.startup-timeout"));

@@ -30,14 +30,14 @@ public final class StartupSafety {
    * @throws UnsafeStartException when the node would listen beyond loopback without protection
    *     and {@code colony.node.insecure} is off
    */
-  public static void check(Config config, ApiTokens tokens) {
+  public static void check(Config config, ApiCredentials tokens) {
     String host = config.getString("colony.node.host");
     if (NodeSettings.isLoopback(host)) {
       return;
     }
     List<String> problems = new ArrayList<>();
     if (!tokens.enabled()) {
-      problems.add("its HTTP API without API tokens (COLONY_API_TOKENS_FILE)");
+      problems.add("its HTTP API without API tokens (COLONY_API_TOKENS_FILE or COLONY_API_JWKS_FILE)");
     }
     if (config.getString("colony.node.tls.dir").isBlank()) {
       problems.add("its cluster port (Artery) without mutual TLS (COLONY_TLS_DIR)");

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
 import io.colony.http.ApiTokens.Role;
 import io.colony.http.testing.InJvmNode;
 import java.io.IOException;
@@ -35,9 +37,11 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every route family of a real single-node cluster with a tokens file, called over real HTTP with
- * no token, a wrong token, and a read, write and admin token: 401 (with {@code WWW-Authenticate}),
- * 403, or the route's own answer (2xx or a 4xx that is neither 401 nor 403).
+ * Every route family of a real single-node cluster with a tokens file and an identity provider's
+ * key set, called over real HTTP with no token, a wrong token, a read, write and admin token, and
+ * JWTs (valid ones with each role, expired, signed by another key, for another audience, without
+ * a role): 401 (with {@code WWW-Authenticate}), 403, or the route's own answer (2xx or a 4xx that
+ * is neither 401 nor 403).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @ExtendWith(LogCapturingExtension.class)
@@ -49,14 +53,37 @@ class ApiAuthRoutesTest {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-  /** Who calls: no Authorization header, a token the node does not know, or one of the three roles. */
+  private static final String ISSUER = "https://id.example.com";
+  private static final String AUDIENCE = "colony";
+  private static final RSAKey TRUSTED = JwtSigning.rsaKey("idp-key-1");
+  private static final RSAKey UNTRUSTED = JwtSigning.rsaKey("idp-key-1"); // same key id, another key
+
+  /**
+   * Who calls: no Authorization header, a token the node does not know, one of the three API
+   * tokens, or a JWT of the identity provider (or one the node must refuse); {@code role} is what
+   * the node should grant, null for nothing.
+   */
   enum Caller {
-    NONE(null), WRONG("not-a-known-token"), READ(READ_TOKEN), WRITE(WRITE_TOKEN), ADMIN(ADMIN_TOKEN);
+    NONE(null, null),
+    WRONG("not-a-known-token", null),
+    READ(READ_TOKEN, Role.READ),
+    WRITE(WRITE_TOKEN, Role.WRITE),
+    ADMIN(ADMIN_TOKEN, Role.ADMIN),
+    JWT_READ(JwtSigning.jwt(TRUSTED, ISSUER, AUDIENCE, "read", Duration.ofMinutes(10)), Role.READ),
+    JWT_READ_AND_WRITE(JwtSigning.jwt(TRUSTED, ISSUER, AUDIENCE, List.of("read", "write"), Duration.ofMinutes(10)),
+        Role.WRITE),
+    JWT_ADMIN(JwtSigning.jwt(TRUSTED, ISSUER, AUDIENCE, "admin", Duration.ofMinutes(10)), Role.ADMIN),
+    JWT_EXPIRED(JwtSigning.jwt(TRUSTED, ISSUER, AUDIENCE, "admin", Duration.ofMinutes(-10)), null),
+    JWT_UNTRUSTED_KEY(JwtSigning.jwt(UNTRUSTED, ISSUER, AUDIENCE, "admin", Duration.ofMinutes(10)), null),
+    JWT_OTHER_AUDIENCE(JwtSigning.jwt(TRUSTED, ISSUER, "another-service", "admin", Duration.ofMinutes(10)), null),
+    JWT_WITHOUT_ROLE(JwtSigning.jwt(TRUSTED, ISSUER, AUDIENCE, null, Duration.ofMinutes(10)), null);
 
     final String token;
+    final Role role;
 
-    Caller(String token) {
+    Caller(String token, Role role) {
       this.token = token;
+      this.role = role;
     }
   }
 
@@ -103,7 +130,9 @@ class ApiAuthRoutesTest {
         "",
         "write sha256:" + HexFormat.of().formatHex(ApiTokens.sha256(WRITE_TOKEN)),
         "admin " + ADMIN_TOKEN));
-    InJvmNode.Started started = InJvmNode.startReady(Map.of("COLONY_API_TOKENS_FILE", tokens.toString()), "");
+    Path keys = Files.writeString(dir.resolve("jwks.json"), new JWKSet(TRUSTED).toPublicJWKSet().toString());
+    InJvmNode.Started started = InJvmNode.startReady(Map.of("COLONY_API_TOKENS_FILE", tokens.toString(),
+        "COLONY_API_JWKS_FILE", keys.toString(), "COLONY_API_JWT_ISSUER", ISSUER, "COLONY_API_JWT_AUDIENCE", AUDIENCE), "");
     node = started.node();
     base = started.base();
   }
@@ -130,11 +159,11 @@ class ApiAuthRoutesTest {
 
     if (call.needs() == null) {
       assertEquals(200, answer.status(), answer.toString());
-    } else if (caller == Caller.NONE || caller == Caller.WRONG) {
+    } else if (caller.role == null) {
       assertEquals(401, answer.status(), answer.toString());
       assertTrue(answer.challenge().startsWith("Bearer realm=\"colony\""), answer.toString());
       assertError(answer, "unauthorized");
-    } else if (!Role.valueOf(caller.name()).allows(call.needs())) {
+    } else if (!caller.role.allows(call.needs())) {
       assertEquals(403, answer.status(), answer.toString());
       assertEquals("", answer.challenge(), answer.toString());
       assertError(answer, "forbidden");

@@ -43,7 +43,7 @@ class NodeStartupIT {
         "COLONY_HOST", "0.0.0.0"))) {
       assertEquals(4, node.waitForExit(Duration.ofSeconds(30)));
       assertTrue(node.logTail().contains("Refusing to start: This node would listen on 0.0.0.0, beyond loopback, "
-          + "with its HTTP API without API tokens (COLONY_API_TOKENS_FILE) and its cluster port (Artery) without "
+          + "with its HTTP API without API tokens (COLONY_API_TOKENS_FILE or COLONY_API_JWKS_FILE) and its cluster port (Artery) without "
           + "mutual TLS (COLONY_TLS_DIR)"), node.logTail());
     }
   }

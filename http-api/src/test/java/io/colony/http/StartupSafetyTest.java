@@ -59,7 +59,7 @@ class StartupSafetyTest {
       String message = assertThrows(StartupSafety.UnsafeStartException.class,
           () -> StartupSafety.check(config(host), ApiTokens.none())).getMessage();
       assertTrue(message.contains("would listen on " + host + ", beyond loopback, with its HTTP API without API "
-          + "tokens (COLONY_API_TOKENS_FILE) and its cluster port (Artery) without mutual TLS (COLONY_TLS_DIR)"), message);
+          + "tokens (COLONY_API_TOKENS_FILE or COLONY_API_JWKS_FILE) and its cluster port (Artery) without mutual TLS (COLONY_TLS_DIR)"), message);
       assertTrue(message.contains("COLONY_INSECURE=true"), message);
     }
   }
@@ -76,13 +76,22 @@ class StartupSafetyTest {
   void tlsWithoutTokensIsNotEnough() {
     String message = assertThrows(StartupSafety.UnsafeStartException.class,
         () -> StartupSafety.check(config("0.0.0.0", "COLONY_TLS_DIR", tlsDir()), ApiTokens.none())).getMessage();
-    assertTrue(message.contains("with its HTTP API without API tokens (COLONY_API_TOKENS_FILE)."), message);
+    assertTrue(message.contains("with its HTTP API without API tokens (COLONY_API_TOKENS_FILE or COLONY_API_JWKS_FILE)."), message);
     assertFalse(message.contains("TLS"), message);
   }
 
   @Test
   void aNodeBeyondLoopbackWithTokensAndTlsStarts() {
     assertDoesNotThrow(() -> StartupSafety.check(config("0.0.0.0", "COLONY_TLS_DIR", tlsDir()), TOKENS));
+  }
+
+  @Test
+  void aJwtKeySetProtectsTheApiLikeATokensFile() throws Exception {
+    Path keys = java.nio.file.Files.writeString(certificates.resolve("jwks.json"),
+        new com.nimbusds.jose.jwk.JWKSet(JwtSigning.rsaKey("k").toPublicJWK()).toString());
+    Config config = config("0.0.0.0", "COLONY_TLS_DIR", tlsDir(), "COLONY_API_JWKS_FILE", keys.toString());
+    assertDoesNotThrow(() -> StartupSafety.check(config,
+        ApiCredentials.either(ApiTokens.none(), JwtVerifier.fromSettings(config))));
   }
 
   @Test
