@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Runs one benchmark: bench/run.sh kv | tasks | cluster (see each class's header in
+# Runs one benchmark: bench/run.sh kv | tasks | cluster | security (see each class's header in
 # bench/src/main/java/io/colony/bench/ for what it measures). Builds the node jar and the
 # benchmark classes first when they are missing. Extra JVM options for the driver, e.g. the
-# kv.* or tasks.* system properties of a smaller trial run, go in BENCH_OPTS. The console
+# kv.*, tasks.* or security.* system properties of a smaller trial run, go in BENCH_OPTS. The console
 # output is also kept in target/bench-<name>/last-run.log.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -10,7 +10,8 @@ case "${1:-}" in
   kv) main=KvBench ;;
   tasks) main=TasksBench ;;
   cluster) main=ClusterBench ;;
-  *) echo "usage: bench/run.sh kv|tasks|cluster" >&2; exit 2 ;;
+  security) main=SecurityBench ;;
+  *) echo "usage: bench/run.sh kv|tasks|cluster|security" >&2; exit 2 ;;
 esac
 if [ ! -f http-api/target/colony-node.jar ] || [ ! -f bench/target/colony-bench.jar ]; then
   mvn -B -q -o -DskipTests package

@@ -27,11 +27,14 @@ final class BenchCluster {
 
   final String label;
   final BenchSupport.Db db;
+  /** The bearer token membership is asked with (nodes with COLONY_API_TOKENS_FILE); null: none. */
+  private final String apiToken;
   private final LocalCluster nodes;
 
-  private BenchCluster(String label, BenchSupport.Db db, LocalCluster nodes) {
+  private BenchCluster(String label, BenchSupport.Db db, String apiToken, LocalCluster nodes) {
     this.label = label;
     this.db = db;
+    this.apiToken = apiToken;
     this.nodes = nodes;
   }
 
@@ -41,12 +44,19 @@ final class BenchCluster {
    */
   static BenchCluster start(String label, BenchSupport.Db db, Path dir, int size, List<String> jvmOptions,
       Map<String, String> environment) {
+    return start(label, db, dir, size, jvmOptions, environment, null);
+  }
+
+  /** As above, for nodes with API tokens: {@code apiToken} (any role) is used to ask them about membership. */
+  static BenchCluster start(String label, BenchSupport.Db db, Path dir, int size, List<String> jvmOptions,
+      Map<String, String> environment, String apiToken) {
     Map<String, String> env = new HashMap<>(db.server().env());
     env.put("COLONY_HOST", BenchSupport.HOST);
     env.putAll(environment);
     List<String> options = new ArrayList<>(List.of("-Xmx256m"));
     options.addAll(jvmOptions);
-    BenchCluster cluster = new BenchCluster(label, db, new LocalCluster(dir, size, env).withJvmOptions(options));
+    BenchCluster cluster = new BenchCluster(label, db, apiToken,
+        new LocalCluster(dir, size, env).withJvmOptions(options).withApiToken(apiToken));
     for (int i = 0; i < size; i++) {
       cluster.startNode(i);
     }
@@ -125,13 +135,23 @@ final class BenchCluster {
   String agreedOldest() {
     Map<String, Integer> votes = new HashMap<>();
     for (int i = 0; i < size(); i++) {
-      String answer = Membership.of(base(i)).oldest();
+      String answer = Membership.of(base(i), apiToken).oldest();
       if (answer != null) {
         votes.merge(answer, 1, Integer::sum);
       }
     }
     return votes.entrySet().stream().filter(e -> e.getValue() * 2 > size()).map(Map.Entry::getKey)
         .findFirst().orElse(null);
+  }
+
+  /** Every node sees all of them Up (and none unreachable). */
+  boolean allUp() {
+    for (int i = 0; i < size(); i++) {
+      if (!Membership.of(base(i), apiToken).allUp(nodes.nodes())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** kill -9 of node {@code i}, without waiting: the measurement's clock is already running. */

@@ -69,6 +69,53 @@ final class BenchSupport {
   static final List<ProcessHandle> NODES = new CopyOnWriteArrayList<>();
   static volatile Db database;
 
+  /** A benchmark run as it started: when, its clock (System.nanoTime()) and its folder. */
+  record RunStart(Instant startedAt, long t0, Path dir) {
+
+    /** True, after saying so, when the run was interrupted: it writes no results. */
+    boolean interrupted() {
+      if (aborted) {
+        System.out.println("interrupted: no results written");
+      }
+      return aborted;
+    }
+
+    /**
+     * Prints how long the whole run took and answers the folder its results go to: bench/results
+     * for a full run, the run's own folder for a smaller trial run.
+     */
+    Path resultsDir(boolean fullRun) throws IOException {
+      System.out.printf(Locale.ROOT, "%nwhole benchmark: %.0f s on %d cores%n", seconds(t0),
+          Runtime.getRuntime().availableProcessors());
+      Path out = fullRun ? Path.of("bench/results") : dir;
+      Files.createDirectories(out);
+      return out;
+    }
+  }
+
+  /**
+   * Starts a run from the repository root: checks for the node jar, sets the overall deadline
+   * and the phase cap, makes the run's folder ({@code work}/run-&lt;epoch second&gt;) and adds a
+   * shutdown hook that stops everything started (an interrupted run writes no results).
+   */
+  static RunStart startRun(Path work, Duration totalCap, Duration phaseCapOfRun, String name) throws IOException {
+    if (!Files.isRegularFile(JAR)) {
+      throw new IllegalStateException(JAR + " is missing: run `mvn -B -q -o -DskipTests package` first, "
+          + "and run this from the repository root");
+    }
+    Instant startedAt = Instant.now();
+    long t0 = System.nanoTime();
+    benchDeadline = t0 + totalCap.toNanos();
+    phaseCap = phaseCapOfRun;
+    Path dir = work.resolve("run-" + startedAt.getEpochSecond());
+    Files.createDirectories(dir);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      aborted = true;
+      cleanupAll();
+    }, name + "-cleanup"));
+    return new RunStart(startedAt, t0, dir);
+  }
+
   /** One configuration's measurement; what it finds goes into its run map. */
   interface Measurement {
     void run() throws Exception;
@@ -109,6 +156,14 @@ final class BenchSupport {
     System.out.println("wrote " + out);
   }
 
+  /** How busy the machine was over the last second, before a configuration starts (other programs skew results). */
+  static void recordMachineLoad(Map<String, Object> run) throws InterruptedException {
+    CpuSnapshot idle0 = CpuSnapshot.take();
+    Thread.sleep(1000);
+    run.put("machineBusyPercentBeforeStart", CpuSnapshot.take().since(idle0, 1.0).get("machineBusyPercent"));
+    run.put("loadAverageBeforeStart", loadAverage());
+  }
+
   static String loadAverage() {
     try {
       return Files.readString(Path.of("/proc/loadavg")).trim();
@@ -123,10 +178,20 @@ final class BenchSupport {
 
   // ---------------------------------------------------------------- HTTP operations
 
+  /** A request to {@code url}, with {@code Authorization: Bearer <token>} unless the token is null. */
+  static HttpRequest.Builder request(String url, String token) {
+    HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(url)).timeout(REQUEST_TIMEOUT);
+    return token == null ? r : r.header("Authorization", "Bearer " + token);
+  }
+
   /** Returns null on success, otherwise a short description of the failure. */
   static String put(String base, String key, byte[] value) throws Exception {
-    HttpRequest r = HttpRequest.newBuilder(URI.create(base + "/v1/kv/" + key))
-        .timeout(REQUEST_TIMEOUT)
+    return put(base, key, value, null);
+  }
+
+  /** As above, with an API token (null: none). */
+  static String put(String base, String key, byte[] value, String token) throws Exception {
+    HttpRequest r = request(base + "/v1/kv/" + key, token)
         .header("Content-Type", "application/octet-stream")
         .PUT(HttpRequest.BodyPublishers.ofByteArray(value))
         .build();
@@ -134,6 +199,16 @@ final class BenchSupport {
     return status(response);
   }
 
+  /** GET of a key, whose body must be {@code expected}; with an API token (null: none). */
+  static String get(String base, String key, byte[] expected, String token) throws Exception {
+    HttpResponse<byte[]> response = HTTP.send(request(base + "/v1/kv/" + key, token).GET().build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    String failure = status(response);
+    if (failure == null && !Arrays.equals(expected, response.body())) {
+      return "GET body differs from the value written";
+    }
+    return failure;
+  }
 
   static String alive(String base) throws Exception {
     HttpRequest r = HttpRequest.newBuilder(URI.create(base + "/alive")).timeout(REQUEST_TIMEOUT).GET().build();

@@ -76,28 +76,11 @@ public final class KvBench {
   static byte[][] values;
 
   public static void main(String[] args) throws Exception {
-    if (!Files.isRegularFile(JAR)) {
-      throw new IllegalStateException(JAR + " is missing: run `mvn -B -q -o -DskipTests package` first, "
-          + "and run this from the repository root");
-    }
-    Instant startedAt = Instant.now();
-    long t0 = System.nanoTime();
-    benchDeadline = t0 + TOTAL_CAP.toNanos();
-    phaseCap = PHASE_CAP;
-    Path runDir = WORK.resolve("run-" + startedAt.getEpochSecond());
-    Files.createDirectories(runDir);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      aborted = true;
-      cleanupAll();
-    }, "kv-bench-cleanup"));
+    RunStart start = startRun(WORK, TOTAL_CAP, PHASE_CAP, "kv-bench");
+    Instant startedAt = start.startedAt();
+    Path runDir = start.dir();
 
-    Random random = new Random(42);
-    int maxRows = Math.max(REQUESTS + WARMUP, Math.max(JDBC_ROWS, JDBC_BATCHED_ROWS));
-    values = new byte[maxRows][];
-    for (int i = 0; i < maxRows; i++) {
-      values[i] = new byte[VALUE_BYTES];
-      random.nextBytes(values[i]);
-    }
+    makeValues(Math.max(REQUESTS + WARMUP, Math.max(JDBC_ROWS, JDBC_BATCHED_ROWS)));
 
     Map<String, List<Map<String, Object>>> results = new LinkedHashMap<>();
     ExecutorService pool = Executors.newFixedThreadPool(CONCURRENCY);
@@ -123,20 +106,25 @@ public final class KvBench {
       cleanupAll();
     }
 
-    if (aborted) {
-      System.out.println("interrupted: no results written");
+    if (start.interrupted()) {
       return;
     }
-    double totalSeconds = seconds(t0);
+    double totalSeconds = seconds(start.t0());
     printTable(results);
-    System.out.printf(Locale.ROOT, "%nwhole benchmark: %.0f s on %d cores%n", totalSeconds,
-        Runtime.getRuntime().availableProcessors());
-
-    Path outDir = FULL_RUN ? Path.of("bench/results") : runDir;
-    Files.createDirectories(outDir);
+    Path outDir = start.resultsDir(FULL_RUN);
     for (Map.Entry<String, List<Map<String, Object>>> e : results.entrySet()) {
       writeJson(outDir.resolve("kv-" + e.getKey() + ".json"), new KvResult(ResultHead.of(startedAt, e.getKey()), setup(),
           new Goals(1.0, 0.2, 0.6), e.getValue(), round(totalSeconds, 1)));
+    }
+  }
+
+  /** {@code count} random values of {@link #VALUE_BYTES}, the same in every run (seeded). */
+  static void makeValues(int count) {
+    Random random = new Random(42);
+    values = new byte[count][];
+    for (int i = 0; i < count; i++) {
+      values[i] = new byte[VALUE_BYTES];
+      random.nextBytes(values[i]);
     }
   }
 
@@ -171,11 +159,7 @@ public final class KvBench {
 
   static void measure(String store, int nodeCount, Path dir, ExecutorService pool, Map<String, Object> run)
       throws Exception {
-    // How busy the machine was before this configuration started (other programs skew results).
-    CpuSnapshot idle0 = CpuSnapshot.take();
-    Thread.sleep(1000);
-    run.put("machineBusyPercentBeforeStart", CpuSnapshot.take().since(idle0, 1.0).get("machineBusyPercent"));
-    run.put("loadAverageBeforeStart", loadAverage());
+    recordMachineLoad(run);
 
     Db db = store.equals("h2") ? startH2(dir) : startPostgres(dir);
     run.put("database", db.describe());
@@ -188,25 +172,9 @@ public final class KvBench {
     List<String> bases = cluster.bases();
     int n = bases.size();
 
-    // --- PUT: warm-up keys, then the measured keys; request i goes to node i mod n.
-    Phase warmPut = runPhase(pool, "PUT warm-up", WARMUP, 1, CONCURRENCY, () -> i -> put(bases.get(i % n), "warm-" + i, values[REQUESTS + i]));
-    System.out.println(warmPut.line());
-    Phase put = runPhase(pool, "PUT", REQUESTS, 1, CONCURRENCY, () -> i -> put(bases.get(i % n), key(i), values[i]));
-    System.out.println(put.line());
-    run.put("putWarmup", warmPut.toMap());
-    run.put("put", put.toMap());
-
-    // --- the read side (key index) follows the journal; let it catch up so that its polling
-    // does not spill into the GET phase, and report how long that took.
-    run.put("keyIndexCatchUp", awaitKeyIndex(bases, put.ok()));
-
-    // --- GET of the keys just written; a short warm-up over a slice of them first.
-    Phase warmGet = runPhase(pool, "GET warm-up", Math.min(WARMUP, REQUESTS), 1, CONCURRENCY,
-        () -> i -> get(bases.get((i + 1) % n), key(i), values[i]));
-    System.out.println(warmGet.line());
-    Phase get = runPhase(pool, "GET", REQUESTS, 1, CONCURRENCY, () -> i -> get(bases.get(i % n), key(i), values[i]));
-    System.out.println(get.line());
-    run.put("get", get.toMap());
+    KvPhases kv = putThenGet(pool, bases, REQUESTS, WARMUP, null, run);
+    Phase put = kv.put();
+    Phase get = kv.get();
 
     // --- the constant route of the same nodes.
     Phase warmAlive = runPhase(pool, "alive warm-up", WARMUP, 1, CONCURRENCY, () -> i -> alive(bases.get(i % n)));
@@ -241,11 +209,45 @@ public final class KvBench {
     run.put("nodeLogSample", complaints.stream().limit(8).toList());
   }
 
+  /** The measured PUT and GET phases of {@link #putThenGet}. */
+  record KvPhases(Phase put, Phase get) {}
+
+  /**
+   * The key-value phases on running nodes, each request with {@code token} as its bearer token
+   * (null: none): {@code warmup} uncounted PUTs, {@code requests} PUTs of distinct keys, the
+   * key index's catch-up, a GET warm-up over a slice of the keys, then GETs of all of them.
+   * Request i goes to node i mod n, so most requests cross nodes. Records what it measured in
+   * {@code run} ("putWarmup", "put", "keyIndexCatchUp", "get"); needs {@code requests + warmup} values.
+   */
+  static KvPhases putThenGet(ExecutorService pool, List<String> bases, int requests, int warmup, String token,
+      Map<String, Object> run) throws Exception {
+    int n = bases.size();
+    Phase warmPut = runPhase(pool, "PUT warm-up", warmup, 1, CONCURRENCY,
+        () -> i -> put(bases.get(i % n), "warm-" + i, values[requests + i], token));
+    System.out.println(warmPut.line());
+    Phase put = runPhase(pool, "PUT", requests, 1, CONCURRENCY, () -> i -> put(bases.get(i % n), key(i), values[i], token));
+    System.out.println(put.line());
+    run.put("putWarmup", warmPut.toMap());
+    run.put("put", put.toMap());
+
+    // The read side (key index) follows the journal; let it catch up so that its polling
+    // does not spill into the GET phase, and report how long that took.
+    run.put("keyIndexCatchUp", awaitKeyIndex(bases, put.ok(), token));
+
+    Phase warmGet = runPhase(pool, "GET warm-up", Math.min(warmup, requests), 1, CONCURRENCY,
+        () -> i -> get(bases.get((i + 1) % n), key(i), values[i], token));
+    System.out.println(warmGet.line());
+    Phase get = runPhase(pool, "GET", requests, 1, CONCURRENCY, () -> i -> get(bases.get(i % n), key(i), values[i], token));
+    System.out.println(get.line());
+    run.put("get", get.toMap());
+    return new KvPhases(put, get);
+  }
+
   /**
    * Waits (at most 60 s) until every node's key listing holds at least {@code expected}
    * measured keys; returns the seconds that took per node, or what was listed at the limit.
    */
-  static Map<String, Object> awaitKeyIndex(List<String> bases, int expected) throws Exception {
+  static Map<String, Object> awaitKeyIndex(List<String> bases, int expected, String token) throws Exception {
     long t0 = System.nanoTime();
     long deadline = Math.min(t0 + Duration.ofSeconds(60).toNanos(), benchDeadline);
     Map<String, Object> result = new LinkedHashMap<>();
@@ -253,7 +255,7 @@ public final class KvBench {
     for (String base : bases) {
       int listed = -1;
       while (true) {
-        listed = countListedKeys(base, expected);
+        listed = countListedKeys(base, expected, token);
         if (listed >= expected || System.nanoTime() > deadline) {
           break;
         }
@@ -272,14 +274,14 @@ public final class KvBench {
   }
 
   /** Counts keys under the bench-prefix by paging through GET /v1/kv (bounded page count). */
-  static int countListedKeys(String base, int expected) {
+  static int countListedKeys(String base, int expected, String token) {
     int count = 0;
     String after = null;
     for (int page = 0; page <= expected / 1000 + 1; page++) {
       String url = base + "/v1/kv?prefix=bench-&limit=1000" + (after == null ? "" : "&after=" + after);
       String body;
       try {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+        HttpResponse<String> r = HTTP.send(request(url, token).timeout(Duration.ofSeconds(5)).build(),
             HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
           return -1;
@@ -305,16 +307,6 @@ public final class KvBench {
       after = last;
     }
     return count;
-  }
-
-  static String get(String base, String key, byte[] expected) throws Exception {
-    HttpRequest r = HttpRequest.newBuilder(URI.create(base + "/v1/kv/" + key)).timeout(REQUEST_TIMEOUT).GET().build();
-    HttpResponse<byte[]> response = HTTP.send(r, HttpResponse.BodyHandlers.ofByteArray());
-    String failure = status(response);
-    if (failure == null && !Arrays.equals(expected, response.body())) {
-      return "GET body differs from the value written";
-    }
-    return failure;
   }
 
   static void createRawTable(Db db) throws Exception {

@@ -166,10 +166,6 @@ public final class TasksBench {
   static Map<String, Object> boundParts = new LinkedHashMap<>();
 
   public static void main(String[] args) throws Exception {
-    if (!Files.isRegularFile(JAR)) {
-      throw new IllegalStateException(JAR + " is missing: run `mvn -B -q -o -DskipTests package` first, "
-          + "and run this from the repository root");
-    }
     Config local = NodeConfig.load(Map.of("COLONY_PROFILE", "local"));
     for (String p : List.of("pekko.cluster.failure-detector.heartbeat-interval",
         "pekko.cluster.failure-detector.acceptable-heartbeat-pause", "pekko.cluster.split-brain-resolver.stable-after")) {
@@ -186,16 +182,9 @@ public final class TasksBench {
     boundParts.put("pekko.cluster.down-removal-margin (in the second bound)", removalMarginSeconds);
     heapIdleWait = Duration.ofSeconds(Long.getLong("tasks.heapIdleWaitSeconds",
         local.getDuration("pekko.cluster.sharding.passivation.default-idle-strategy.idle-entity.timeout").toSeconds() + 30));
-    Instant startedAt = Instant.now();
-    long t0 = System.nanoTime();
-    benchDeadline = t0 + TOTAL_CAP.toNanos();
-    phaseCap = PHASE_CAP;
-    Path runDir = WORK.resolve("run-" + startedAt.getEpochSecond());
-    Files.createDirectories(runDir);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      aborted = true;
-      cleanupAll();
-    }, "tasks-bench-cleanup"));
+    RunStart start = startRun(WORK, TOTAL_CAP, PHASE_CAP, "tasks-bench");
+    Instant startedAt = start.startedAt();
+    Path runDir = start.dir();
 
     Random random = new Random(42);
     values = new byte[REQUESTS + WARMUP][];
@@ -224,17 +213,12 @@ public final class TasksBench {
       cleanupAll();
     }
 
-    if (aborted) {
-      System.out.println("interrupted: no results written");
+    if (start.interrupted()) {
       return;
     }
-    double totalSeconds = seconds(t0);
+    double totalSeconds = seconds(start.t0());
     printTable(results);
-    System.out.printf(Locale.ROOT, "%nwhole benchmark: %.0f s on %d cores%n", totalSeconds,
-        Runtime.getRuntime().availableProcessors());
-
-    Path outDir = FULL_RUN ? Path.of("bench/results") : runDir;
-    Files.createDirectories(outDir);
+    Path outDir = start.resultsDir(FULL_RUN);
     for (Map.Entry<String, Map<String, Object>> e : results.entrySet()) {
       writeJson(outDir.resolve("tasks-" + e.getKey() + ".json"), new TasksResult(ResultHead.of(startedAt, e.getKey()),
           setup(), new Goals(0.4, 1.15, 0), e.getValue(), round(totalSeconds, 1)));

@@ -6,9 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.colony.runtime.tls.ArteryTls;
 import io.colony.runtime.tls.CertsCommand;
-import io.colony.runtime.tls.ClusterCertificates;
+import io.colony.testkit.ArteryProbe;
 import io.colony.testkit.FreePorts;
 import io.colony.testkit.H2Server;
 import io.colony.testkit.LocalCluster;
@@ -16,26 +15,14 @@ import io.colony.testkit.Membership;
 import io.colony.testkit.NodeProcess;
 import java.io.IOException;
 import java.math.BigInteger;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.PrivateKey;
-import java.security.cert.Certificate;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.X509TrustManager;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
-import org.apache.pekko.pki.pem.DERPrivateKeyLoader;
-import org.apache.pekko.pki.pem.PEMDecoder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -166,50 +153,13 @@ class ArteryTlsIT {
     return node;
   }
 
-  private BigInteger fileSerial(String node) throws IOException {
-    return ClusterCertificates.readCertificate(certs.resolve(node).resolve(ArteryTls.CERT_FILE)).getSerialNumber();
+  private BigInteger fileSerial(String node) throws Exception {
+    return ArteryProbe.fileSerial(certs.resolve(node));
   }
 
-  /**
-   * The serial number of the certificate a node's Artery port presents, seen by a TLS client
-   * that authenticates with the third node's key (a peer the node accepts).
-   */
+  /** The certificate a node's Artery port presents, to a client with the third node's key (a peer it accepts). */
   private BigInteger servedSerial(NodeProcess node) throws Exception {
-    Path client = certs.resolve("node-3");
-    PrivateKey key = DERPrivateKeyLoader.load(PEMDecoder.decode(Files.readString(client.resolve(ArteryTls.KEY_FILE))));
-    KeyStore store = KeyStore.getInstance("PKCS12");
-    store.load(null, null);
-    store.setKeyEntry("node", key, new char[0],
-        new Certificate[] {ClusterCertificates.readCertificate(client.resolve(ArteryTls.CERT_FILE))});
-    KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    keys.init(store, new char[0]);
-    AtomicReference<X509Certificate> served = new AtomicReference<>();
-    SSLContext context = SSLContext.getInstance("TLSv1.3");
-    context.init(keys.getKeyManagers(), new X509TrustManager[] {new RecordingTrustManager(served)}, null);
-    try (Socket plain = new Socket("127.0.0.1", node.remotePort());
-        SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(plain, "127.0.0.1", node.remotePort(), true)) {
-      socket.setSoTimeout(5_000);
-      socket.startHandshake();
-    }
-    return served.get().getSerialNumber();
-  }
-
-  /** Trusts any server and remembers its certificate: the probe checks what is served, not who. */
-  private record RecordingTrustManager(AtomicReference<X509Certificate> served) implements X509TrustManager {
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) {
-      throw new UnsupportedOperationException("a client only");
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) {
-      served.set(chain[0]);
-    }
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-      return new X509Certificate[0];
-    }
+    return ArteryProbe.servedSerial(node.remotePort(), certs.resolve("node-3"));
   }
 
   private static void deleteRecursively(Path dir) throws IOException {

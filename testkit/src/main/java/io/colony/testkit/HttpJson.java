@@ -33,6 +33,12 @@ public final class HttpJson {
     return send("GET", url);
   }
 
+  /** GET url with {@code Authorization: Bearer <token>}, or without the header when the token is null. */
+  public static HttpResponse<String> get(String url, String bearerToken) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).GET();
+    return send(bearerToken == null ? request : request.header("Authorization", "Bearer " + bearerToken));
+  }
+
   public static HttpResponse<String> send(HttpRequest.Builder request) {
     try {
       return CLIENT.send(request.timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());

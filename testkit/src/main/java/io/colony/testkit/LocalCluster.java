@@ -25,6 +25,8 @@ public final class LocalCluster implements AutoCloseable {
   private final Map<String, String> env;
   private final List<String> extraClasspath;
   private List<String> jvmOptions = NodeProcess.DEFAULT_JVM_OPTIONS;
+  /** The API token {@link #awaitAllUp()} asks membership with (nodes started with a tokens file); null: none. */
+  private String apiToken;
   private final NodeProcess[] nodes;
   private final List<NodeProcess> started = new ArrayList<>();
 
@@ -53,6 +55,12 @@ public final class LocalCluster implements AutoCloseable {
   /** JVM options for the nodes started from now on; {@code {node}} in one stands for the node's number. */
   public LocalCluster withJvmOptions(List<String> options) {
     this.jvmOptions = List.copyOf(options);
+    return this;
+  }
+
+  /** The API token (any role) to ask the nodes' membership with, for nodes started with COLONY_API_TOKENS_FILE. */
+  public LocalCluster withApiToken(String token) {
+    this.apiToken = token;
     return this;
   }
 
@@ -102,11 +110,16 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   public void awaitAllUp() {
-    awaitUp(FORM, nodes);
+    awaitUp(FORM, apiToken, nodes);
   }
 
   /** Every one of {@code some} sees exactly these nodes, all Up. */
   public static void awaitUp(Duration within, NodeProcess... some) {
+    awaitUp(within, null, some);
+  }
+
+  /** As above, asking with an API token (null: none). */
+  public static void awaitUp(Duration within, String apiToken, NodeProcess... some) {
     try {
       await().atMost(within).pollInterval(Duration.ofMillis(250)).until(() -> {
         for (NodeProcess node : some) {
@@ -115,7 +128,7 @@ public final class LocalCluster implements AutoCloseable {
           }
         }
         for (NodeProcess node : some) {
-          if (!Membership.of(node).allUp(some)) {
+          if (!Membership.of(node.url(), apiToken).allUp(some)) {
             return false;
           }
         }

@@ -15,8 +15,13 @@ public record Membership(Map<String, String> statusByNode, Set<String> unreachab
   }
 
   public static Membership of(String baseUrl) {
+    return of(baseUrl, null);
+  }
+
+  /** As {@link #of(String)}, asking with an API token (a node with a tokens file needs one; null: none). */
+  public static Membership of(String baseUrl, String bearerToken) {
     try {
-      JsonNode json = HttpJson.getJson(baseUrl + "/cluster/members");
+      JsonNode json = HttpJson.json(HttpJson.get(baseUrl + "/cluster/members", bearerToken));
       Map<String, String> status = new HashMap<>();
       json.get("members").forEach(m -> status.put(m.get("node").asText(), m.get("status").asText()));
       Set<String> unreachable = new HashSet<>();
