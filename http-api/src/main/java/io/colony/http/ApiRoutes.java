@@ -16,6 +16,7 @@ import io.colony.tasks.Tasks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -39,9 +40,11 @@ public final class ApiRoutes extends AllDirectives {
   private final UserEntities entities;
   private final JournalHealth health;
   private final ApiCredentials tokens;
+  private final ActorRef<MembershipFeed.Command> membership;
 
   public ApiRoutes(ActorSystem<?> system, KeyValueStore store, IdListing listing, Tasks tasks, UserEntities entities,
-      JournalHealth health, ApiCredentials tokens) {
+      JournalHealth health, ApiCredentials tokens, ActorRef<MembershipFeed.Command> membership) {
+    this.membership = membership;
     this.health = health;
     this.tokens = tokens;
     this.system = system;
@@ -58,7 +61,7 @@ public final class ApiRoutes extends AllDirectives {
     ErrorHandling errors = new ErrorHandling(json, http.getDuration("retry-after"));
     List<EntityTypeKey<?>> shardedTypes = new ArrayList<>(List.of(KeyValueEntity.ENTITY_KEY, TaskRecord.ENTITY_KEY));
     shardedTypes.addAll(entities.keys());
-    ClusterRoutes cluster = new ClusterRoutes(system, json, http.getDuration("sse-keep-alive"));
+    ClusterRoutes cluster = clusterRoutes(system, json, membership);
     ShardRoutes shards = new ShardRoutes(new ShardPlacement(system, askTimeout), shardedTypes, json, errors);
     TaskRoutes taskRoutes = new TaskRoutes(tasks,
         new TaskSubmission(tasks.handlers(), system.settings().config().getConfig("colony.tasks")), json, errors);
@@ -87,18 +90,26 @@ public final class ApiRoutes extends AllDirectives {
    * The routes of a node that found its journal database damaged at start: health checks
    * (503 with the reason), membership, and a JSON 503 for every other request.
    */
-  static Route whileDamaged(ActorSystem<?> system, JournalHealth health, ApiCredentials tokens) {
+  static Route whileDamaged(ActorSystem<?> system, JournalHealth health, ApiCredentials tokens,
+      ActorRef<MembershipFeed.Command> membership) {
     Config http = system.settings().config().getConfig("colony.http");
     JsonSupport json = new JsonSupport(system);
     ErrorHandling errors = new ErrorHandling(json, http.getDuration("retry-after"));
     AllDirectives d = new AllDirectives() {};
-    ClusterRoutes cluster = new ClusterRoutes(system, json, http.getDuration("sse-keep-alive"));
+    ClusterRoutes cluster = clusterRoutes(system, json, membership);
     return errors.handle(new ApiAuth(tokens, json).authorize(d.concat(
         new HealthRoutes(system, json, health::current).routes(),
         cluster.members(),
         d.pathPrefix(segment("v1").slash("cluster").slash("events"), cluster::events),
         d.extractRequest(request -> d.complete(errors.unavailable("The journal database is damaged ("
             + health.current().reason() + "); nothing was read or written. See GET /ready and the node's log."))))));
+  }
+
+  private static ClusterRoutes clusterRoutes(ActorSystem<?> system, JsonSupport json,
+      ActorRef<MembershipFeed.Command> membership) {
+    Config http = system.settings().config().getConfig("colony.http");
+    return new ClusterRoutes(system, json, http.getDuration("sse-keep-alive"), membership,
+        http.getInt("events.client-buffer"));
   }
 
   /**

@@ -15,7 +15,9 @@ import io.colony.sharding.entities.UserEntities;
 import io.colony.sharding.listing.IdListing;
 import io.colony.sharding.kv.KeyValueStore;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.slf4j.Logger;
@@ -82,19 +84,21 @@ public final class ColonyNode {
     DamageLogFilter.install(health);
     JournalHealth watched = health;
     system.getWhenTerminated().whenComplete((done, failure) -> watched.close());
+    // Before the join, so that the history holds the node's own joining too.
+    ActorRef<MembershipFeed.Command> membership = startMembershipFeed(system, config);
     ClusterJoin.start(system, settings);
     if (health.current().condition() == JournalHealth.Condition.DAMAGED) {
       // Read sides cannot even create their tables: serve health (503 with the reason) and a
       // JSON 503 for everything else, until an operator repairs the database and restarts.
       return new ColonyNode(system, HttpServer.start(system, settings.host(), settings.httpPort(),
-          ApiRoutes.whileDamaged(system, health, tokens)));
+          ApiRoutes.whileDamaged(system, health, tokens, membership)));
     }
     KeyValueStore store = KeyValueStore.init(system, config.getDuration("colony.http.ask-timeout"));
     Tasks tasks = Tasks.start(system, config.getDuration("colony.http.ask-timeout"));
     UserEntities entities = UserEntities.init(system, entityTypes, config.getDuration("colony.http.ask-timeout"));
     IdListing listing = IdListing.start(system, !entityTypes.names().isEmpty());
     CompletionStage<ServerBinding> binding = HttpServer.start(system, settings.host(), settings.httpPort(),
-        new ApiRoutes(system, store, listing, tasks, entities, health, tokens).routes());
+        new ApiRoutes(system, store, listing, tasks, entities, health, tokens, membership).routes());
     return new ColonyNode(system, binding);
   }
 
@@ -119,6 +123,17 @@ public final class ColonyNode {
       log.warn("No cluster id can be read from the damaged journal database {}", database.describe());
       return config;
     }
+  }
+
+  /**
+   * The node's numbered membership changes for {@code /v1/cluster/events}. Ids start at the start
+   * time in microseconds: above every id this node gave out before a restart, so that such an id
+   * is told apart (a reset) rather than taken for one of this life's.
+   */
+  private static ActorRef<MembershipFeed.Command> startMembershipFeed(ActorSystem<Void> system, Config config) {
+    long firstId = System.currentTimeMillis() * 1000;
+    return system.systemActorOf(MembershipFeed.create(config.getInt("colony.http.events.history"), firstId),
+        "membership-feed", Props.empty());
   }
 
   private static JournalHealth startHealth(Config config, JournalDatabase database) {

@@ -17,6 +17,7 @@ import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,7 +42,8 @@ class ApiAuthWhileDamagedTest {
     health = JournalHealth.start(JournalDatabase.from(config, "target/damaged-auth"), Duration.ofMinutes(1),
         Duration.ofSeconds(5));
     ApiTokens tokens = ApiTokens.parse(List.of("read r-token"), "tokens");
-    HttpServer.start(system, "127.0.0.1", httpPort, ApiRoutes.whileDamaged(system, health, tokens))
+    HttpServer.start(system, "127.0.0.1", httpPort, ApiRoutes.whileDamaged(system, health, tokens,
+        system.systemActorOf(MembershipFeed.create(10, 1), "membership-feed", Props.empty())))
         .toCompletableFuture().get();
     base = "http://127.0.0.1:" + httpPort;
   }

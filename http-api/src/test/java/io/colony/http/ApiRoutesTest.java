@@ -121,6 +121,7 @@ class ApiRoutesTest {
       }
     }
     assertTrue(lines.contains("event:snapshot"), lines.toString());
+    assertTrue(lines.stream().anyMatch(l -> l.matches("id:[0-9]+")), "the snapshot has an id: " + lines);
     String data = lines.stream().filter(l -> l.startsWith("data:")).findFirst().orElseThrow();
     JsonNode snapshot = new com.fasterxml.jackson.databind.ObjectMapper().readTree(data.substring(5));
     assertEquals("Up", snapshot.get("members").get(0).get("status").asText());
