@@ -3,6 +3,9 @@ package io.colony.http;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.typesafe.config.Config;
+import io.colony.http.metrics.HttpMetrics;
+import io.colony.http.metrics.MetricsRoutes;
+import io.colony.http.metrics.NodeMetrics;
 import io.colony.persistence.JournalHealth;
 import io.colony.runtime.MemoryShare;
 import io.colony.sharding.ShardPlacement;
@@ -39,10 +42,12 @@ public final class ApiRoutes extends AllDirectives {
   private final UserEntities entities;
   private final JournalHealth health;
   private final ApiCredentials tokens;
+  private final NodeMetrics metrics;
 
   public ApiRoutes(ActorSystem<?> system, KeyValueStore store, IdListing listing, Tasks tasks, UserEntities entities,
-      JournalHealth health, ApiCredentials tokens) {
+      JournalHealth health, ApiCredentials tokens, NodeMetrics metrics) {
     this.health = health;
+    this.metrics = metrics;
     this.tokens = tokens;
     this.system = system;
     this.store = store;
@@ -68,8 +73,11 @@ public final class ApiRoutes extends AllDirectives {
         system.settings().config().getBytes("pekko.remote.artery.advanced.maximum-frame-size"),
         SerializationExtension.get(system)));
     BytesInFlight budget = new BytesInFlight(MemoryShare.bytes(http, "max-bytes-in-flight"));
-    return errors.handle(new ApiAuth(tokens, json).authorize(validTarget(json, concat(
+    // Outermost: the metrics see the status the client gets, 401 and 403 included.
+    return new HttpMetrics(metrics.registry()).measure(errors.handle(
+        new ApiAuth(tokens, json, http.getBoolean("metrics-open")).authorize(validTarget(json, concat(
         new HealthRoutes(system, json, health::current).routes(),
+        new MetricsRoutes(metrics).routes(),
         cluster.members(),
         pathPrefix("v1", () -> concat(
             pathPrefix("cluster", () -> concat(
@@ -80,7 +88,7 @@ public final class ApiRoutes extends AllDirectives {
                 pathPrefix("tasks", taskRoutes::routes),
                 pathPrefix("workers", taskRoutes::workerRoutes),
                 pathPrefix("kv", kv::routes),
-                pathPrefix("entities", entityRoutes::routes))))))))));
+                pathPrefix("entities", entityRoutes::routes)))))))))));
   }
 
   /**
@@ -93,7 +101,7 @@ public final class ApiRoutes extends AllDirectives {
     ErrorHandling errors = new ErrorHandling(json, http.getDuration("retry-after"));
     AllDirectives d = new AllDirectives() {};
     ClusterRoutes cluster = new ClusterRoutes(system, json, http.getDuration("sse-keep-alive"));
-    return errors.handle(new ApiAuth(tokens, json).authorize(d.concat(
+    return errors.handle(new ApiAuth(tokens, json, http.getBoolean("metrics-open")).authorize(d.concat(
         new HealthRoutes(system, json, health::current).routes(),
         cluster.members(),
         d.pathPrefix(segment("v1").slash("cluster").slash("events"), cluster::events),

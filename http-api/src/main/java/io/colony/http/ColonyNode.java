@@ -1,6 +1,8 @@
 package io.colony.http;
 
 import com.typesafe.config.Config;
+import io.colony.http.metrics.NodeMetrics;
+import io.colony.http.metrics.TaskMetrics;
 import io.colony.persistence.ClusterIdentity;
 import io.colony.persistence.JournalDatabase;
 import io.colony.persistence.JournalHealth;
@@ -93,8 +95,9 @@ public final class ColonyNode {
     Tasks tasks = Tasks.start(system, config.getDuration("colony.http.ask-timeout"));
     UserEntities entities = UserEntities.init(system, entityTypes, config.getDuration("colony.http.ask-timeout"));
     IdListing listing = IdListing.start(system, !entityTypes.names().isEmpty());
+    NodeMetrics metrics = NodeMetrics.start(system, new TaskMetrics(tasks::localWorker));
     CompletionStage<ServerBinding> binding = HttpServer.start(system, settings.host(), settings.httpPort(),
-        new ApiRoutes(system, store, listing, tasks, entities, health, tokens).routes());
+        new ApiRoutes(system, store, listing, tasks, entities, health, tokens, metrics).routes());
     return new ColonyNode(system, binding);
   }
 
