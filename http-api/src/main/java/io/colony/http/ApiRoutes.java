@@ -61,8 +61,7 @@ public final class ApiRoutes extends AllDirectives {
     Duration askTimeout = http.getDuration("ask-timeout");
     JsonSupport json = new JsonSupport(system);
     ErrorHandling errors = new ErrorHandling(json, http.getDuration("retry-after"));
-    List<EntityTypeKey<?>> shardedTypes = new ArrayList<>(List.of(KeyValueEntity.ENTITY_KEY, TaskRecord.ENTITY_KEY));
-    shardedTypes.addAll(entities.keys());
+    List<EntityTypeKey<?>> shardedTypes = shardedTypes(entities);
     ClusterRoutes cluster = new ClusterRoutes(system, json, http.getDuration("sse-keep-alive"));
     ShardRoutes shards = new ShardRoutes(new ShardPlacement(system, askTimeout), shardedTypes, json, errors);
     TaskRoutes taskRoutes = new TaskRoutes(tasks,
@@ -91,22 +90,31 @@ public final class ApiRoutes extends AllDirectives {
                 pathPrefix("entities", entityRoutes::routes)))))))))));
   }
 
+  /** Every sharded entity type of a node: the key-value store's, the task records' and the user's. */
+  static List<EntityTypeKey<?>> shardedTypes(UserEntities entities) {
+    List<EntityTypeKey<?>> types = new ArrayList<>(List.of(KeyValueEntity.ENTITY_KEY, TaskRecord.ENTITY_KEY));
+    types.addAll(entities.keys());
+    return types;
+  }
+
   /**
    * The routes of a node that found its journal database damaged at start: health checks
-   * (503 with the reason), membership, and a JSON 503 for every other request.
+   * (503 with the reason), membership, metrics, and a JSON 503 for every other request.
    */
-  static Route whileDamaged(ActorSystem<?> system, JournalHealth health, ApiCredentials tokens) {
+  static Route whileDamaged(ActorSystem<?> system, JournalHealth health, ApiCredentials tokens, NodeMetrics metrics) {
     Config http = system.settings().config().getConfig("colony.http");
     JsonSupport json = new JsonSupport(system);
     ErrorHandling errors = new ErrorHandling(json, http.getDuration("retry-after"));
     AllDirectives d = new AllDirectives() {};
     ClusterRoutes cluster = new ClusterRoutes(system, json, http.getDuration("sse-keep-alive"));
-    return errors.handle(new ApiAuth(tokens, json, http.getBoolean("metrics-open")).authorize(d.concat(
+    return new HttpMetrics(metrics.registry()).measure(errors.handle(
+        new ApiAuth(tokens, json, http.getBoolean("metrics-open")).authorize(d.concat(
         new HealthRoutes(system, json, health::current).routes(),
+        new MetricsRoutes(metrics).routes(),
         cluster.members(),
         d.pathPrefix(segment("v1").slash("cluster").slash("events"), cluster::events),
         d.extractRequest(request -> d.complete(errors.unavailable("The journal database is damaged ("
-            + health.current().reason() + "); nothing was read or written. See GET /ready and the node's log."))))));
+            + health.current().reason() + "); nothing was read or written. See GET /ready and the node's log.")))))));
   }
 
   /**

@@ -2,6 +2,7 @@ package io.colony.http;
 
 import com.typesafe.config.Config;
 import io.colony.http.metrics.NodeMetrics;
+import io.colony.http.metrics.ShardingMetrics;
 import io.colony.http.metrics.TaskMetrics;
 import io.colony.persistence.ClusterIdentity;
 import io.colony.persistence.JournalDatabase;
@@ -16,6 +17,7 @@ import io.colony.sharding.entities.EntityRegistry;
 import io.colony.sharding.entities.UserEntities;
 import io.colony.sharding.listing.IdListing;
 import io.colony.sharding.kv.KeyValueStore;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -89,13 +91,14 @@ public final class ColonyNode {
       // Read sides cannot even create their tables: serve health (503 with the reason) and a
       // JSON 503 for everything else, until an operator repairs the database and restarts.
       return new ColonyNode(system, HttpServer.start(system, settings.host(), settings.httpPort(),
-          ApiRoutes.whileDamaged(system, health, tokens)));
+          ApiRoutes.whileDamaged(system, health, tokens, NodeMetrics.start(system, List.of()))));
     }
     KeyValueStore store = KeyValueStore.init(system, config.getDuration("colony.http.ask-timeout"));
     Tasks tasks = Tasks.start(system, config.getDuration("colony.http.ask-timeout"));
     UserEntities entities = UserEntities.init(system, entityTypes, config.getDuration("colony.http.ask-timeout"));
     IdListing listing = IdListing.start(system, !entityTypes.names().isEmpty());
-    NodeMetrics metrics = NodeMetrics.start(system, new TaskMetrics(tasks::localWorker));
+    NodeMetrics metrics = NodeMetrics.start(system, List.of(new TaskMetrics(tasks::localWorker),
+        new ShardingMetrics(system, ApiRoutes.shardedTypes(entities), config.getDuration("colony.http.ask-timeout"))));
     CompletionStage<ServerBinding> binding = HttpServer.start(system, settings.host(), settings.httpPort(),
         new ApiRoutes(system, store, listing, tasks, entities, health, tokens, metrics).routes());
     return new ColonyNode(system, binding);

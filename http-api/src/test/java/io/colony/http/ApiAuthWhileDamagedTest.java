@@ -1,8 +1,10 @@
 package io.colony.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
+import io.colony.http.metrics.NodeMetrics;
 import io.colony.http.testing.InJvmNode;
 import io.colony.persistence.JournalDatabase;
 import io.colony.persistence.JournalHealth;
@@ -41,7 +43,8 @@ class ApiAuthWhileDamagedTest {
     health = JournalHealth.start(JournalDatabase.from(config, "target/damaged-auth"), Duration.ofMinutes(1),
         Duration.ofSeconds(5));
     ApiTokens tokens = ApiTokens.parse(List.of("read r-token"), "tokens");
-    HttpServer.start(system, "127.0.0.1", httpPort, ApiRoutes.whileDamaged(system, health, tokens))
+    HttpServer.start(system, "127.0.0.1", httpPort, ApiRoutes.whileDamaged(system, health, tokens,
+        NodeMetrics.start(system, List.of())))
         .toCompletableFuture().get();
     base = "http://127.0.0.1:" + httpPort;
   }
@@ -67,6 +70,16 @@ class ApiAuthWhileDamagedTest {
         .header("Authorization", "Bearer r-token").GET());
 
     assertEquals(503, answer.statusCode(), answer.body());
+  }
+
+  @Test
+  void metricsStillAnswerWithAToken() {
+    HttpResponse<String> answer = HttpJson.send(HttpRequest.newBuilder(URI.create(base + "/metrics"))
+        .header("Authorization", "Bearer r-token").GET());
+
+    assertEquals(200, answer.statusCode(), answer.body());
+    assertEquals(NodeMetrics.CONTENT_TYPE, answer.headers().firstValue("Content-Type").orElse(""));
+    assertTrue(answer.body().contains("\ncolony_cluster_members{status=\"up\"}"), answer.body());
   }
 
   @Test

@@ -9,6 +9,8 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 
@@ -27,15 +29,18 @@ public final class NodeMetrics {
   public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
   private final PrometheusMeterRegistry registry;
-  private final TaskMetrics tasks;
+  private final List<ScrapedMetrics> asked;
 
-  private NodeMetrics(PrometheusMeterRegistry registry, TaskMetrics tasks) {
+  private NodeMetrics(PrometheusMeterRegistry registry, List<ScrapedMetrics> asked) {
     this.registry = registry;
-    this.tasks = tasks;
+    this.asked = asked;
   }
 
-  /** A registry with the JVM, process and cluster metrics bound; closed when the ActorSystem terminates. */
-  public static NodeMetrics start(ActorSystem<?> system, TaskMetrics tasks) {
+  /**
+   * A registry with the JVM, process and cluster metrics and {@code asked} bound; closed when
+   * the ActorSystem terminates.
+   */
+  public static NodeMetrics start(ActorSystem<?> system, List<ScrapedMetrics> asked) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     JvmGcMetrics gc = new JvmGcMetrics(); // listens to GC notifications until closed
     gc.bindTo(registry);
@@ -45,20 +50,21 @@ public final class NodeMetrics {
     new FileDescriptorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
     ClusterMetrics.start(system).bindTo(registry);
-    tasks.bindTo(registry);
+    asked.forEach(metrics -> metrics.bindTo(registry));
     system.getWhenTerminated().whenComplete((done, failure) -> {
       gc.close();
       registry.close();
     });
-    return new NodeMetrics(registry, tasks);
+    return new NodeMetrics(registry, List.copyOf(asked));
   }
 
   public MeterRegistry registry() {
     return registry;
   }
 
-  /** Every meter in the Prometheus text format 0.0.4, the worker pool's numbers asked for first. */
+  /** Every meter in the Prometheus text format 0.0.4, the numbers that live in actors asked for first. */
   public CompletionStage<String> scrape() {
-    return tasks.refresh().thenApply(done -> registry.scrape());
+    return CompletableFuture.allOf(asked.stream().map(metrics -> metrics.refresh().toCompletableFuture())
+        .toArray(CompletableFuture[]::new)).thenApply(done -> registry.scrape());
   }
 }

@@ -4,7 +4,6 @@ import io.colony.tasks.TaskWorker;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -16,7 +15,7 @@ import java.util.function.Supplier;
  * actor, so its numbers are asked for before each scrape ({@link #refresh()}); when it does not
  * answer, the last answer stays. Before the first answer every value is 0.
  */
-public final class TaskMetrics implements MeterBinder {
+public final class TaskMetrics implements ScrapedMetrics {
 
   private final Supplier<CompletionStage<TaskWorker.WorkerStats>> ask;
   private final AtomicReference<TaskWorker.WorkerStats> last =
@@ -26,7 +25,7 @@ public final class TaskMetrics implements MeterBinder {
     this.ask = ask;
   }
 
-  /** Asks the pool for its numbers; completes (never fails) when it answered or gave up. */
+  @Override
   public CompletionStage<Void> refresh() {
     return ask.get().handle((stats, failure) -> {
       if (stats != null) {

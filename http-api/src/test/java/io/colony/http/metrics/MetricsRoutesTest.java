@@ -135,6 +135,23 @@ class MetricsRoutesTest {
   }
 
   @Test
+  void countsTheShardsAndEntitiesThisNodeHostsPerType() {
+    for (int i = 0; i < 2; i++) {
+      HttpResponse<String> counted = send("POST", "/v1/entities/counter/metrics-counter-" + i,
+          "{\"type\":\"increment\",\"by\":1}");
+      assertEquals(200, counted.statusCode(), counted.body());
+    }
+
+    List<PrometheusText.Sample> samples = PrometheusText.parse(scrape().body());
+
+    assertEquals(2, value(samples, "colony_sharding_entities", Map.of("type", "counter")));
+    double shards = value(samples, "colony_sharding_shards", Map.of("type", "counter"));
+    assertTrue(shards >= 1 && shards <= 2, "shards: " + shards);
+    assertTrue(samples.stream().anyMatch(sample -> sample.name().equals("colony_sharding_shards")
+        && !sample.labels().get("type").equals("counter")), "the built-in types are listed too");
+  }
+
+  @Test
   void includesTheJvmAndProcessMetricsOfMicrometersBinders() {
     List<PrometheusText.Sample> samples = PrometheusText.parse(scrape().body());
 
