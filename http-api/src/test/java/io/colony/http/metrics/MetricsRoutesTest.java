@@ -7,16 +7,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.colony.http.ColonyNode;
 import io.colony.http.testing.InJvmNode;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.UUID;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
@@ -37,6 +44,7 @@ class MetricsRoutesTest {
   private static final HttpClient CLIENT = HttpClient.newHttpClient();
   private static final int PUTS = 3;
   private static final int GETS = 2;
+  private static final Pattern METRIC_NAME = Pattern.compile("\\b(?:colony|jvm|process|system)_[a-z0-9_]+");
 
   private ColonyNode node;
   private String base;
@@ -159,6 +167,28 @@ class MetricsRoutesTest {
         "process_cpu_usage", "system_cpu_count", "process_files_open_files", "process_uptime_seconds")) {
       assertTrue(samples.stream().anyMatch(sample -> sample.name().equals(name)), name);
     }
+  }
+
+  @Test
+  void theGrafanaDashboardQueriesOnlyMetricsThisNodeServes() throws IOException {
+    JsonNode dashboard = new ObjectMapper().readTree(Path.of("../conf/grafana/colony.json").toFile());
+    Set<String> queried = new TreeSet<>();
+    for (JsonNode expr : dashboard.findValues("expr")) {
+      Matcher name = METRIC_NAME.matcher(expr.asText());
+      while (name.find()) {
+        queried.add(name.group());
+      }
+    }
+    assertTrue(queried.size() > 15, queried.toString());
+    System.gc(); // GC pause timers appear with the first collection the JVM reports
+
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      Set<String> served = new TreeSet<>();
+      PrometheusText.parse(scrape().body()).forEach(sample -> served.add(sample.name()));
+      Set<String> unknown = new TreeSet<>(queried);
+      unknown.removeAll(served);
+      assertEquals(Set.of(), unknown, "queried by conf/grafana/colony.json but not served");
+    });
   }
 
   /** The one sample of a family with exactly these labels. */
