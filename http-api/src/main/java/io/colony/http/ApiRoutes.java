@@ -3,7 +3,6 @@ package io.colony.http;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.typesafe.config.Config;
-import io.colony.http.metrics.HttpMetrics;
 import io.colony.http.metrics.MetricsRoutes;
 import io.colony.http.metrics.NodeMetrics;
 import io.colony.persistence.JournalHealth;
@@ -73,7 +72,7 @@ public final class ApiRoutes extends AllDirectives {
         SerializationExtension.get(system)));
     BytesInFlight budget = new BytesInFlight(MemoryShare.bytes(http, "max-bytes-in-flight"));
     // Outermost: the metrics see the status the client gets, 401 and 403 included.
-    return new HttpMetrics(metrics.registry()).measure(errors.handle(
+    return metrics.http().measure(errors.handle(
         new ApiAuth(tokens, json, http.getBoolean("metrics-open")).authorize(validTarget(json, concat(
         new HealthRoutes(system, json, health::current).routes(),
         new MetricsRoutes(metrics).routes(),
@@ -107,7 +106,7 @@ public final class ApiRoutes extends AllDirectives {
     ErrorHandling errors = new ErrorHandling(json, http.getDuration("retry-after"));
     AllDirectives d = new AllDirectives() {};
     ClusterRoutes cluster = new ClusterRoutes(system, json, http.getDuration("sse-keep-alive"));
-    return new HttpMetrics(metrics.registry()).measure(errors.handle(
+    return metrics.http().measure(errors.handle(
         new ApiAuth(tokens, json, http.getBoolean("metrics-open")).authorize(d.concat(
         new HealthRoutes(system, json, health::current).routes(),
         new MetricsRoutes(metrics).routes(),

@@ -33,7 +33,7 @@ public final class HttpMetrics extends AllDirectives {
   private final MeterRegistry registry;
   private final AtomicInteger inFlight = new AtomicInteger();
 
-  public HttpMetrics(MeterRegistry registry) {
+  HttpMetrics(MeterRegistry registry) {
     this.registry = registry;
     Gauge.builder("colony.http.requests.in.flight", inFlight, AtomicInteger::get)
         .description("HTTP requests this node is answering now")

@@ -29,10 +29,12 @@ public final class NodeMetrics {
   public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
   private final PrometheusMeterRegistry registry;
+  private final HttpMetrics http;
   private final List<ScrapedMetrics> asked;
 
-  private NodeMetrics(PrometheusMeterRegistry registry, List<ScrapedMetrics> asked) {
+  private NodeMetrics(PrometheusMeterRegistry registry, HttpMetrics http, List<ScrapedMetrics> asked) {
     this.registry = registry;
+    this.http = http;
     this.asked = asked;
   }
 
@@ -55,11 +57,16 @@ public final class NodeMetrics {
       gc.close();
       registry.close();
     });
-    return new NodeMetrics(registry, List.copyOf(asked));
+    return new NodeMetrics(registry, new HttpMetrics(registry), List.copyOf(asked));
   }
 
   public MeterRegistry registry() {
     return registry;
+  }
+
+  /** The node's one HTTP instrumentation (one in-flight gauge), composed around its routes. */
+  public HttpMetrics http() {
+    return http;
   }
 
   /** Every meter in the Prometheus text format 0.0.4, the numbers that live in actors asked for first. */
