@@ -91,13 +91,13 @@ public final class ColonyNode {
       // Read sides cannot even create their tables: serve health (503 with the reason) and a
       // JSON 503 for everything else, until an operator repairs the database and restarts.
       return new ColonyNode(system, HttpServer.start(system, settings.host(), settings.httpPort(),
-          ApiRoutes.whileDamaged(system, health, tokens, NodeMetrics.start(system, List.of()))));
+          ApiRoutes.whileDamaged(system, health, tokens, NodeMetrics.start(system, health, List.of()))));
     }
     KeyValueStore store = KeyValueStore.init(system, config.getDuration("colony.http.ask-timeout"));
     Tasks tasks = Tasks.start(system, config.getDuration("colony.http.ask-timeout"));
     UserEntities entities = UserEntities.init(system, entityTypes, config.getDuration("colony.http.ask-timeout"));
     IdListing listing = IdListing.start(system, !entityTypes.names().isEmpty());
-    NodeMetrics metrics = NodeMetrics.start(system, List.of(new TaskMetrics(tasks::localWorker),
+    NodeMetrics metrics = NodeMetrics.start(system, health, List.of(new TaskMetrics(tasks::localWorker),
         new ShardingMetrics(system, ApiRoutes.shardedTypes(entities), config.getDuration("colony.http.ask-timeout"))));
     CompletionStage<ServerBinding> binding = HttpServer.start(system, settings.host(), settings.httpPort(),
         new ApiRoutes(system, store, listing, tasks, entities, health, tokens, metrics).routes());

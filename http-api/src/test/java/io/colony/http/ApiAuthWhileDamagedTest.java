@@ -44,7 +44,7 @@ class ApiAuthWhileDamagedTest {
         Duration.ofSeconds(5));
     ApiTokens tokens = ApiTokens.parse(List.of("read r-token"), "tokens");
     HttpServer.start(system, "127.0.0.1", httpPort, ApiRoutes.whileDamaged(system, health, tokens,
-        NodeMetrics.start(system, List.of())))
+        NodeMetrics.start(system, health, List.of())))
         .toCompletableFuture().get();
     base = "http://127.0.0.1:" + httpPort;
   }

@@ -1,5 +1,6 @@
 package io.colony.http.metrics;
 
+import io.colony.persistence.JournalHealth;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -39,10 +40,10 @@ public final class NodeMetrics {
   }
 
   /**
-   * A registry with the JVM, process and cluster metrics and {@code asked} bound; closed when
-   * the ActorSystem terminates.
+   * A registry with the JVM, process, cluster and journal metrics and {@code asked} bound;
+   * closed when the ActorSystem terminates.
    */
-  public static NodeMetrics start(ActorSystem<?> system, List<ScrapedMetrics> asked) {
+  public static NodeMetrics start(ActorSystem<?> system, JournalHealth journal, List<ScrapedMetrics> asked) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     JvmGcMetrics gc = new JvmGcMetrics(); // listens to GC notifications until closed
     gc.bindTo(registry);
@@ -52,6 +53,7 @@ public final class NodeMetrics {
     new FileDescriptorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
     ClusterMetrics.start(system).bindTo(registry);
+    new JournalMetrics(journal).bindTo(registry);
     asked.forEach(metrics -> metrics.bindTo(registry));
     system.getWhenTerminated().whenComplete((done, failure) -> {
       gc.close();

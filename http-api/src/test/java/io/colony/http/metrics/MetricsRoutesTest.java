@@ -127,6 +127,16 @@ class MetricsRoutesTest {
   }
 
   @Test
+  void showsAnUsableJournalAndHowLongItsCheckTook() {
+    List<PrometheusText.Sample> samples = PrometheusText.parse(scrape().body());
+
+    assertEquals(1, value(samples, "colony_journal_condition", Map.of("condition", "ok")));
+    assertEquals(0, value(samples, "colony_journal_condition", Map.of("condition", "unreachable")));
+    assertEquals(0, value(samples, "colony_journal_condition", Map.of("condition", "damaged")));
+    assertTrue(value(samples, "colony_journal_check_seconds", Map.of()) > 0);
+  }
+
+  @Test
   void showsTheWorkerPoolAndTheAttemptItRan() {
     HttpResponse<String> submitted = send("POST", "/v1/tasks", "{\"type\":\"sleep\",\"input\":{\"ms\":1}}");
     assertEquals(202, submitted.statusCode(), submitted.body());
