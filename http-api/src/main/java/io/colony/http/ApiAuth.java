@@ -12,7 +12,8 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * Bearer-token authorization of the whole API, composed once around it by {@link ApiRoutes}.
- * {@code /alive} and {@code /ready} are always open; GET and HEAD need {@link Role#READ}; PUT,
+ * {@code /alive} and {@code /ready} are always open, {@code /metrics} too when
+ * {@code colony.http.metrics-open} is on (for a Prometheus server without a token); GET and HEAD need {@link Role#READ}; PUT,
  * POST and DELETE under {@code /v1/kv}, {@code /v1/tasks}, {@code /v1/workers} and
  * {@code /v1/entities} need {@link Role#WRITE}; any other request needs {@link Role#ADMIN}.
  * Missing or unknown token: 401 with {@code WWW-Authenticate}; a role too weak: 403. Without
@@ -22,15 +23,19 @@ public final class ApiAuth extends AllDirectives {
 
   static final String CHALLENGE = "Bearer realm=\"colony\"";
   private static final Set<String> OPEN = Set.of("/alive", "/ready");
+  private static final Set<String> OPEN_WITH_METRICS = Set.of("/alive", "/ready", "/metrics");
   private static final Set<String> READ_METHODS = Set.of("GET", "HEAD", "OPTIONS");
   private static final Set<String> DATA = Set.of("kv", "tasks", "workers", "entities");
 
   private final ApiCredentials tokens;
   private final JsonSupport json;
+  private final Set<String> open;
 
-  public ApiAuth(ApiCredentials tokens, JsonSupport json) {
+  /** @param metricsOpen {@code colony.http.metrics-open}: {@code /metrics} needs no token */
+  public ApiAuth(ApiCredentials tokens, JsonSupport json, boolean metricsOpen) {
     this.tokens = tokens;
     this.json = json;
+    this.open = metricsOpen ? OPEN_WITH_METRICS : OPEN;
   }
 
   public Route authorize(Route inner) {
@@ -38,7 +43,7 @@ public final class ApiAuth extends AllDirectives {
       return inner;
     }
     return extractRequest(request -> {
-      if (OPEN.contains(request.getUri().path())) {
+      if (open.contains(request.getUri().path())) {
         return inner;
       }
       Optional<String> token = bearerToken(request);

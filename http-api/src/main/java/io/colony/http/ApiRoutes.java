@@ -3,6 +3,8 @@ package io.colony.http;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.typesafe.config.Config;
+import io.colony.http.metrics.MetricsRoutes;
+import io.colony.http.metrics.NodeMetrics;
 import io.colony.persistence.JournalHealth;
 import io.colony.runtime.MemoryShare;
 import io.colony.sharding.ShardPlacement;
@@ -41,11 +43,13 @@ public final class ApiRoutes extends AllDirectives {
   private final JournalHealth health;
   private final ApiCredentials tokens;
   private final ActorRef<MembershipFeed.Command> membership;
+  private final NodeMetrics metrics;
 
   public ApiRoutes(ActorSystem<?> system, KeyValueStore store, IdListing listing, Tasks tasks, UserEntities entities,
-      JournalHealth health, ApiCredentials tokens, ActorRef<MembershipFeed.Command> membership) {
+      JournalHealth health, ApiCredentials tokens, ActorRef<MembershipFeed.Command> membership, NodeMetrics metrics) {
     this.membership = membership;
     this.health = health;
+    this.metrics = metrics;
     this.tokens = tokens;
     this.system = system;
     this.store = store;
@@ -59,8 +63,7 @@ public final class ApiRoutes extends AllDirectives {
     Duration askTimeout = http.getDuration("ask-timeout");
     JsonSupport json = new JsonSupport(system);
     ErrorHandling errors = new ErrorHandling(json, http.getDuration("retry-after"));
-    List<EntityTypeKey<?>> shardedTypes = new ArrayList<>(List.of(KeyValueEntity.ENTITY_KEY, TaskRecord.ENTITY_KEY));
-    shardedTypes.addAll(entities.keys());
+    List<EntityTypeKey<?>> shardedTypes = shardedTypes(entities);
     ClusterRoutes cluster = clusterRoutes(system, json, membership);
     ShardRoutes shards = new ShardRoutes(new ShardPlacement(system, askTimeout), shardedTypes, json, errors);
     TaskRoutes taskRoutes = new TaskRoutes(tasks,
@@ -71,8 +74,11 @@ public final class ApiRoutes extends AllDirectives {
         system.settings().config().getBytes("pekko.remote.artery.advanced.maximum-frame-size"),
         SerializationExtension.get(system)));
     BytesInFlight budget = new BytesInFlight(MemoryShare.bytes(http, "max-bytes-in-flight"));
-    return errors.handle(new ApiAuth(tokens, json).authorize(validTarget(json, concat(
+    // Outermost: the metrics see the status the client gets, 401 and 403 included.
+    return metrics.http().measure(errors.handle(
+        new ApiAuth(tokens, json, http.getBoolean("metrics-open")).authorize(validTarget(json, concat(
         new HealthRoutes(system, json, health::current).routes(),
+        new MetricsRoutes(metrics).routes(),
         cluster.members(),
         pathPrefix("v1", () -> concat(
             pathPrefix("cluster", () -> concat(
@@ -83,26 +89,35 @@ public final class ApiRoutes extends AllDirectives {
                 pathPrefix("tasks", taskRoutes::routes),
                 pathPrefix("workers", taskRoutes::workerRoutes),
                 pathPrefix("kv", kv::routes),
-                pathPrefix("entities", entityRoutes::routes))))))))));
+                pathPrefix("entities", entityRoutes::routes)))))))))));
+  }
+
+  /** Every sharded entity type of a node: the key-value store's, the task records' and the user's. */
+  static List<EntityTypeKey<?>> shardedTypes(UserEntities entities) {
+    List<EntityTypeKey<?>> types = new ArrayList<>(List.of(KeyValueEntity.ENTITY_KEY, TaskRecord.ENTITY_KEY));
+    types.addAll(entities.keys());
+    return types;
   }
 
   /**
    * The routes of a node that found its journal database damaged at start: health checks
-   * (503 with the reason), membership, and a JSON 503 for every other request.
+   * (503 with the reason), membership, metrics, and a JSON 503 for every other request.
    */
   static Route whileDamaged(ActorSystem<?> system, JournalHealth health, ApiCredentials tokens,
-      ActorRef<MembershipFeed.Command> membership) {
+      ActorRef<MembershipFeed.Command> membership, NodeMetrics metrics) {
     Config http = system.settings().config().getConfig("colony.http");
     JsonSupport json = new JsonSupport(system);
     ErrorHandling errors = new ErrorHandling(json, http.getDuration("retry-after"));
     AllDirectives d = new AllDirectives() {};
     ClusterRoutes cluster = clusterRoutes(system, json, membership);
-    return errors.handle(new ApiAuth(tokens, json).authorize(d.concat(
+    return metrics.http().measure(errors.handle(
+        new ApiAuth(tokens, json, http.getBoolean("metrics-open")).authorize(d.concat(
         new HealthRoutes(system, json, health::current).routes(),
+        new MetricsRoutes(metrics).routes(),
         cluster.members(),
         d.pathPrefix(segment("v1").slash("cluster").slash("events"), cluster::events),
         d.extractRequest(request -> d.complete(errors.unavailable("The journal database is damaged ("
-            + health.current().reason() + "); nothing was read or written. See GET /ready and the node's log."))))));
+            + health.current().reason() + "); nothing was read or written. See GET /ready and the node's log.")))))));
   }
 
   private static ClusterRoutes clusterRoutes(ActorSystem<?> system, JsonSupport json,

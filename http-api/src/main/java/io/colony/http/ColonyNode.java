@@ -1,6 +1,9 @@
 package io.colony.http;
 
 import com.typesafe.config.Config;
+import io.colony.http.metrics.NodeMetrics;
+import io.colony.http.metrics.ShardingMetrics;
+import io.colony.http.metrics.TaskMetrics;
 import io.colony.persistence.ClusterIdentity;
 import io.colony.persistence.JournalDatabase;
 import io.colony.persistence.JournalHealth;
@@ -14,6 +17,7 @@ import io.colony.sharding.entities.EntityRegistry;
 import io.colony.sharding.entities.UserEntities;
 import io.colony.sharding.listing.IdListing;
 import io.colony.sharding.kv.KeyValueStore;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -91,14 +95,16 @@ public final class ColonyNode {
       // Read sides cannot even create their tables: serve health (503 with the reason) and a
       // JSON 503 for everything else, until an operator repairs the database and restarts.
       return new ColonyNode(system, HttpServer.start(system, settings.host(), settings.httpPort(),
-          ApiRoutes.whileDamaged(system, health, tokens, membership)));
+          ApiRoutes.whileDamaged(system, health, tokens, membership, NodeMetrics.start(system, health, List.of()))));
     }
     KeyValueStore store = KeyValueStore.init(system, config.getDuration("colony.http.ask-timeout"));
     Tasks tasks = Tasks.start(system, config.getDuration("colony.http.ask-timeout"));
     UserEntities entities = UserEntities.init(system, entityTypes, config.getDuration("colony.http.ask-timeout"));
     IdListing listing = IdListing.start(system, !entityTypes.names().isEmpty());
+    NodeMetrics metrics = NodeMetrics.start(system, health, List.of(new TaskMetrics(tasks::localWorker),
+        new ShardingMetrics(system, ApiRoutes.shardedTypes(entities), config.getDuration("colony.http.ask-timeout"))));
     CompletionStage<ServerBinding> binding = HttpServer.start(system, settings.host(), settings.httpPort(),
-        new ApiRoutes(system, store, listing, tasks, entities, health, tokens, membership).routes());
+        new ApiRoutes(system, store, listing, tasks, entities, health, tokens, membership, metrics).routes());
     return new ColonyNode(system, binding);
   }
 

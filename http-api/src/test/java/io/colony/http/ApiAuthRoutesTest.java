@@ -98,6 +98,7 @@ class ApiAuthRoutesTest {
   private static final List<Call> CALLS = List.of(
       new Call("GET", "/alive", null, null),
       new Call("GET", "/ready", null, null),
+      new Call("GET", "/metrics", null, Role.READ), // colony.http.metrics-open is off by default
       new Call("GET", "/cluster/members", null, Role.READ),
       new Call("GET", "/v1/cluster/shards", null, Role.READ),
       new Call("GET", "/v1/cluster/events", null, Role.READ),

@@ -1,8 +1,10 @@
 package io.colony.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
+import io.colony.http.metrics.NodeMetrics;
 import io.colony.http.testing.InJvmNode;
 import io.colony.persistence.JournalDatabase;
 import io.colony.persistence.JournalHealth;
@@ -43,7 +45,8 @@ class ApiAuthWhileDamagedTest {
         Duration.ofSeconds(5));
     ApiTokens tokens = ApiTokens.parse(List.of("read r-token"), "tokens");
     HttpServer.start(system, "127.0.0.1", httpPort, ApiRoutes.whileDamaged(system, health, tokens,
-        system.systemActorOf(MembershipFeed.create(10, 1), "membership-feed", Props.empty())))
+        system.systemActorOf(MembershipFeed.create(10, 1), "membership-feed", Props.empty()),
+        NodeMetrics.start(system, health, List.of())))
         .toCompletableFuture().get();
     base = "http://127.0.0.1:" + httpPort;
   }
@@ -69,6 +72,16 @@ class ApiAuthWhileDamagedTest {
         .header("Authorization", "Bearer r-token").GET());
 
     assertEquals(503, answer.statusCode(), answer.body());
+  }
+
+  @Test
+  void metricsStillAnswerWithAToken() {
+    HttpResponse<String> answer = HttpJson.send(HttpRequest.newBuilder(URI.create(base + "/metrics"))
+        .header("Authorization", "Bearer r-token").GET());
+
+    assertEquals(200, answer.statusCode(), answer.body());
+    assertEquals(NodeMetrics.CONTENT_TYPE, answer.headers().firstValue("Content-Type").orElse(""));
+    assertTrue(answer.body().contains("\ncolony_cluster_members{status=\"up\"}"), answer.body());
   }
 
   @Test

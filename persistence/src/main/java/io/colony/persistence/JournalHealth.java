@@ -40,6 +40,7 @@ public final class JournalHealth implements AutoCloseable {
   private final ScheduledExecutorService checker;
   private final AtomicBoolean checkQueued = new AtomicBoolean();
   private volatile Status status = new Status(Condition.OK, null);
+  private volatile Duration lastCheckTook = Duration.ZERO;
 
   private JournalHealth(JournalDatabase database, Duration timeout) {
     this.database = database;
@@ -63,6 +64,11 @@ public final class JournalHealth implements AutoCloseable {
     return status;
   }
 
+  /** How long the last check took, connecting included: the database's latency as this node sees it (for metrics). */
+  public Duration lastCheckTook() {
+    return lastCheckTook;
+  }
+
   /** Asks for a check soon (e.g. when an error that looks like damage was seen elsewhere). */
   public void checkSoon() {
     if (checkQueued.compareAndSet(false, true)) {
@@ -76,6 +82,7 @@ public final class JournalHealth implements AutoCloseable {
   /** Runs one check and records (and, on a change, logs) its verdict. */
   Status check() {
     Status next;
+    long start = System.nanoTime();
     try (Connection connection = connect(); Statement statement = connection.createStatement()) {
       statement.setQueryTimeout((int) Math.max(1, timeout.toSeconds()));
       // Touches the journal's primary index, not just the connection.
@@ -86,6 +93,7 @@ public final class JournalHealth implements AutoCloseable {
     } catch (SQLException | RuntimeException e) {
       next = new Status(classify(e), e.getMessage() == null ? e.toString() : firstLine(e.getMessage()));
     }
+    lastCheckTook = Duration.ofNanos(System.nanoTime() - start);
     report(status, next);
     status = next;
     return next;

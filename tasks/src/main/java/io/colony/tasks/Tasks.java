@@ -29,16 +29,19 @@ public final class Tasks {
   private final TaskHandlers handlers;
   private final TaskListing listing;
   private final LocalShards localShards;
+  private final ActorRef<TaskWorker.Command> worker;
   private final Duration askTimeout;
 
   private Tasks(ActorSystem<?> system, ClusterSharding sharding, ActorRef<TaskScheduler.Command> scheduler,
-      TaskHandlers handlers, TaskListing listing, LocalShards localShards, Duration askTimeout) {
+      TaskHandlers handlers, TaskListing listing, LocalShards localShards, ActorRef<TaskWorker.Command> worker,
+      Duration askTimeout) {
     this.system = system;
     this.sharding = sharding;
     this.scheduler = scheduler;
     this.handlers = handlers;
     this.listing = listing;
     this.localShards = localShards;
+    this.worker = worker;
     this.askTimeout = askTimeout;
   }
 
@@ -57,14 +60,14 @@ public final class Tasks {
     sharding.init(Entity.of(TaskRecord.ENTITY_KEY,
         ctx -> TaskRecord.create(ctx.getEntityId(), scheduler, enqueueTimeout, journalRunningAfter, ctx.getShard(),
             finishedIdle)));
-    system.systemActorOf(TaskWorker.create(scheduler, records, handlers, settings), "task-worker", Props.empty());
+    ActorRef<TaskWorker.Command> worker = system.systemActorOf(TaskWorker.create(scheduler, records, handlers, settings), "task-worker", Props.empty());
     TaskListing listing = TaskListing.start(system, settings);
     // A forgotten task's record leaves memory too, so GET is 404 as soon as its rows are gone.
     TaskRetention.init(system, settings,
         taskId -> sharding.entityRefFor(TaskRecord.ENTITY_KEY, taskId).tell(new TaskRecord.Forget()));
     LocalShards localShards = LocalShards.follow(system, TaskRecord.ENTITY_KEY.name(),
         settings.getDuration("local-id.refresh"), settings.getInt("local-id.tries"));
-    return new Tasks(system, sharding, scheduler, handlers, listing, localShards, askTimeout);
+    return new Tasks(system, sharding, scheduler, handlers, listing, localShards, worker, askTimeout);
   }
 
   private static Duration min(Duration a, Duration b) {
@@ -105,6 +108,11 @@ public final class Tasks {
 
   public CompletionStage<TaskScheduler.Status> schedulerStatus() {
     return AskPattern.ask(scheduler, TaskScheduler.GetStatus::new, askTimeout, system.scheduler());
+  }
+
+  /** This node's worker pool (for its metrics). */
+  public CompletionStage<TaskWorker.WorkerStats> localWorker() {
+    return AskPattern.ask(worker, TaskWorker.GetStats::new, askTimeout, system.scheduler());
   }
 
   /** Every reachable node's worker pool; a pool that does not answer in time is left out. */
