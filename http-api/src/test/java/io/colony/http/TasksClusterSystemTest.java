@@ -186,7 +186,11 @@ abstract class TasksClusterSystemTest extends ThreeNodeSystemTest {
     List<String> wrong = new ArrayList<>();
     for (int i = 0; i < ids.size(); i++) {
       String url = alive[i % alive.length].url() + "/v1/tasks/" + ids.get(i);
-      JsonNode task = await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+      // A task record whose shard was being rebalanced onto a restarted node when another node
+      // was killed stays unreachable until Pekko's handoff-timeout (1 min) ends that rebalance
+      // (seen once in CI: "Shard [10] deallocation didn't complete within [1.000 min]"): an
+      // availability gap, not a lost task; what is checked here is the task's state.
+      JsonNode task = await().atMost(Duration.ofSeconds(90)).ignoreExceptions()
           .until(() -> HttpJson.getJson(url),
               t -> t.has("status"));
       if (!"SUCCEEDED".equals(task.get("status").asText()) || task.get("finishedAt").isNull()
